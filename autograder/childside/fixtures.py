@@ -1,0 +1,197 @@
+"""Callables that graders hand to student code, built on the child side by name.
+
+A request names a fixture and its parameters (``{"__fixture__": {"name": ..., "kwargs":
+...}}``); the child builds it here. Student code can never tell a fixture from an ordinary
+function or module: that is the point, so that code which recognises a test target, or
+ignores the callable it is given, is caught.
+
+Every fixture is deterministic, takes the shapes the contract says, and keeps no state
+except a call counter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+FIXTURES: dict[str, Callable] = {}
+
+
+def fixture(function: Callable) -> Callable:
+    FIXTURES[function.__name__] = function
+    return function
+
+
+def make(name: str, **kwargs):
+    """Build the fixture ``name`` with its parameters."""
+    if name not in FIXTURES:
+        raise LookupError(f"unknown fixture {name!r}")
+    return FIXTURES[name](**kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# potentials and densities for the numpy integrators and samplers
+
+
+@fixture
+def quadratic_grad(K=None):
+    """``grad V(q) = K q`` for ``V(q) = q^T K q / 2`` (the harmonic oscillator when K = 1)."""
+    stiffness = None if K is None else np.asarray(K, dtype=float)
+
+    def grad_potential(q):
+        q = np.asarray(q, dtype=float)
+        return q.copy() if stiffness is None else stiffness @ q
+
+    return grad_potential
+
+
+@fixture
+def quartic_grad(k=1.0):
+    """``grad V(q) = k q^3`` for ``V(q) = k q^4 / 4``, elementwise."""
+
+    def grad_potential(q):
+        return k * np.asarray(q, dtype=float) ** 3
+
+    return grad_potential
+
+
+@fixture
+def anharmonic_grad(k=1.0):
+    """``grad V(q) = q + k q^3`` for ``V(q) = q^2/2 + k q^4/4``, elementwise."""
+
+    def grad_potential(q):
+        q = np.asarray(q, dtype=float)
+        return q + k * q**3
+
+    return grad_potential
+
+
+@fixture
+def gaussian_log_density(mean, cov):
+    """Unnormalized Gaussian log-density, for x of shape (d,)."""
+    mean = np.asarray(mean, dtype=float)
+    precision = np.linalg.inv(np.asarray(cov, dtype=float))
+
+    def log_density(x):
+        r = np.asarray(x, dtype=float) - mean
+        return -0.5 * float(r @ precision @ r)
+
+    return log_density
+
+
+@fixture
+def gaussian_grad_log_density(mean, cov):
+    """Gradient of ``gaussian_log_density``, shape (d,)."""
+    mean = np.asarray(mean, dtype=float)
+    precision = np.linalg.inv(np.asarray(cov, dtype=float))
+
+    def grad_log_density(x):
+        return -precision @ (np.asarray(x, dtype=float) - mean)
+
+    return grad_log_density
+
+
+# --------------------------------------------------------------------------------------------
+# step functions for `simulate`, with known outcomes
+
+
+@fixture
+def shift_step():
+    """A fake integrator step: ``(q + dt, 2 p)``, so row k of a run is ``(q0 + k dt, 2^k p0)``."""
+
+    def step(q, p, dt, grad_potential):
+        return np.asarray(q, dtype=float) + dt, 2.0 * np.asarray(p, dtype=float)
+
+    return step
+
+
+@fixture
+def gradient_step():
+    """A fake step that uses what it is given: ``(q - dt grad_potential(q), p + 1)``."""
+
+    def step(q, p, dt, grad_potential):
+        q = np.asarray(q, dtype=float)
+        return q - dt * np.asarray(grad_potential(q)), np.asarray(p, dtype=float) + 1.0
+
+    return step
+
+
+# --------------------------------------------------------------------------------------------
+# torch fixtures for the Hutchinson estimators
+
+
+@fixture
+def matvec(A, dtype="float64"):
+    """``eps -> A eps`` for a fixed matrix, in the dtype of A, for eps of any float dtype."""
+    import torch
+
+    matrix = torch.as_tensor(np.asarray(A), dtype=getattr(torch, dtype))
+
+    def apply(eps):
+        return matrix @ eps.to(matrix.dtype)
+
+    return apply
+
+
+@fixture
+def linear_field(A):
+    """``f(x) = x A^T`` row by row: divergence ``Tr(A)`` everywhere."""
+    import torch
+
+    matrix = torch.as_tensor(np.asarray(A))
+
+    def field(x):
+        return x @ matrix.to(x.dtype).T
+
+    return field
+
+
+@fixture
+def tanh_field(W, b):
+    """``f(x) = tanh(x W^T + b)`` as a module with parameters ``W`` (d, d) and ``b`` (d,).
+
+    Its divergence is ``sum_i (1 - tanh(z_i)^2) W_ii`` with ``z = x W^T + b``.
+    """
+    import torch
+
+    class TanhField(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.W = torch.nn.Parameter(torch.as_tensor(np.asarray(W), dtype=torch.float64))
+            self.b = torch.nn.Parameter(torch.as_tensor(np.asarray(b), dtype=torch.float64))
+
+        def forward(self, x):
+            return torch.tanh(x @ self.W.T + self.b)
+
+    return TanhField()
+
+
+@fixture
+def elementwise_field(c):
+    """``f(x)_i = c_i tanh(x_i)``: a diagonal Jacobian, so Rademacher probes are exact."""
+    import torch
+
+    scale = torch.as_tensor(np.asarray(c), dtype=torch.float64)
+
+    def field(x):
+        return scale.to(x.dtype) * torch.tanh(x)
+
+    return field
+
+
+# --------------------------------------------------------------------------------------------
+# planar vector fields for the Neural ODE task
+
+
+@fixture
+def lotka_volterra_field(alpha=1.5, beta=1.0, gamma=3.0, delta=1.0):
+    """The true predator–prey field as a module ``forward(t, y)``."""
+    import torch
+
+    class Field(torch.nn.Module):
+        def forward(self, t, y):
+            x, z = y[..., 0], y[..., 1]
+            return torch.stack((alpha * x - beta * x * z, delta * x * z - gamma * z), dim=-1)
+
+    return Field()

@@ -1,0 +1,123 @@
+"""Measurements taken on the child side, where student objects live.
+
+Some properties cannot be read from a return value alone: whether gradients flow back to
+the inputs, what a returned module or matplotlib Axes contains, how a student's vector field
+behaves under a solver. Each probe here runs such a measurement and returns plain data
+(numbers, arrays, strings) for the graders to judge. Probes judge nothing themselves.
+
+Every probe takes the server first (for kept objects) and then decoded arguments.
+"""
+
+from __future__ import annotations
+
+import io
+
+MAX_ITEMS = 50
+
+
+def vjp(server, function, args, kwargs=None, cotangent=None):
+    """Call ``function(*args, **kwargs)`` and back-propagate ``sum(cotangent * output)``.
+
+    Gradients are taken with respect to every argument tensor that requires gradients and to
+    the parameters of every ``torch.nn.Module`` among the arguments.
+
+    Returns a dict: ``output`` (tensor), ``has_grad_fn`` (bool), ``grads`` (one entry per
+    positional argument, ``None`` where it is not a tensor requiring gradients or received
+    no gradient), ``kwarg_grads`` (the same by keyword) and ``param_grads`` (a list per
+    module argument, ``None`` for parameters that received no gradient).
+    """
+    import torch
+
+    kwargs = kwargs or {}
+    output = function(*args, **kwargs)
+    if not isinstance(output, torch.Tensor):
+        raise TypeError(f"expected a tensor, got {type(output).__name__}")
+    answer = {"output": output.detach(), "has_grad_fn": output.grad_fn is not None}
+
+    leaves, slots = [], []
+    for key, value in list(enumerate(args)) + list(kwargs.items()):
+        if isinstance(value, torch.Tensor) and value.requires_grad:
+            leaves.append(value)
+            slots.append(("arg", key))
+        elif isinstance(value, torch.nn.Module):
+            for parameter in value.parameters():
+                leaves.append(parameter)
+                slots.append(("param", key))
+    grads = [None] * len(leaves)
+    if leaves and output.grad_fn is not None:
+        weight = torch.ones_like(output) if cotangent is None else cotangent.to(output.dtype)
+        grads = torch.autograd.grad(
+            (output * weight).sum(), leaves, allow_unused=True, retain_graph=False
+        )
+
+    answer["grads"] = [None] * len(args)
+    answer["kwarg_grads"] = {}
+    param_grads: dict = {}
+    for (kind, key), grad in zip(slots, grads):
+        grad = None if grad is None else grad.detach()
+        if kind == "param":
+            param_grads.setdefault(key, []).append(grad)
+        elif isinstance(key, int):
+            answer["grads"][key] = grad
+        else:
+            answer["kwarg_grads"][key] = grad
+    answer["param_grads"] = list(param_grads.values())
+    return answer
+
+
+def module_summary(server, module):
+    """What a ``torch.nn.Module`` holds: its class, parameter count, dtypes, trainability."""
+    import torch
+
+    if not isinstance(module, torch.nn.Module):
+        return {"is_module": False, "type": type(module).__name__}
+    parameters = list(module.parameters())
+    return {
+        "is_module": True,
+        "type": type(module).__name__,
+        "n_parameters": int(sum(p.numel() for p in parameters)),
+        "n_tensors": len(parameters),
+        "dtypes": sorted({str(p.dtype).replace("torch.", "") for p in parameters}),
+        "all_trainable": all(p.requires_grad for p in parameters),
+    }
+
+
+def solve(server, field, y0, t, method="dopri5", rtol=1e-9, atol=1e-11):
+    """Integrate ``dy/dt = field(t, y)`` from ``y0`` at times ``t`` with torchdiffeq."""
+    import torch
+    from torchdiffeq import odeint
+
+    with torch.no_grad():
+        return odeint(field, y0, t, method=method, rtol=rtol, atol=atol)
+
+
+def axes_summary(server, axes, png_dpi=80):
+    """Describe a matplotlib Axes structurally, plus its figure as PNG bytes.
+
+    Returns labels, the lines (label and data, capped), the collections by class name, the
+    patches by class name, the legend's texts, and ``png`` as a uint8 array.
+    """
+    import numpy as np
+    from matplotlib.axes import Axes
+
+    if not isinstance(axes, Axes):
+        return {"is_axes": False, "type": type(axes).__name__}
+    lines = []
+    for line in axes.get_lines()[:MAX_ITEMS]:
+        x = np.asarray(line.get_xdata(), dtype=float).ravel()[:5000]
+        y = np.asarray(line.get_ydata(), dtype=float).ravel()[:5000]
+        lines.append({"label": str(line.get_label()), "x": x, "y": y})
+    legend = axes.get_legend()
+    buffer = io.BytesIO()
+    axes.figure.savefig(buffer, format="png", dpi=png_dpi)
+    return {
+        "is_axes": True,
+        "xlabel": str(axes.get_xlabel()),
+        "ylabel": str(axes.get_ylabel()),
+        "title": str(axes.get_title()),
+        "lines": lines,
+        "collections": [type(c).__name__ for c in axes.collections][:MAX_ITEMS],
+        "patches": [type(p).__name__ for p in axes.patches][:MAX_ITEMS],
+        "legend": [] if legend is None else [str(t.get_text()) for t in legend.get_texts()],
+        "png": np.frombuffer(buffer.getvalue(), dtype=np.uint8),
+    }

@@ -1,0 +1,233 @@
+"""Grade one submission: intake, child process, hidden graders under pytest, results.
+
+``grade_submission`` is the whole path for one submission. It never raises for anything a
+submission does, and it always writes ``results.json``: a check that could not run scores
+zero with a message, and a failure of the grading machinery itself is recorded in
+``SubmissionResult.error`` and in the log.
+
+The graders run in this process under ``pytest.main`` with the ``GradingPlugin`` below. The
+plugin gives the tests their ``student`` fixture (a proxy to the child process), seeds
+numpy, torch and the student's calls per test, and turns each test's outcome into a
+``TestOutcome`` with feedback that is safe to show: the message of a ``CheckFailed`` or of a
+``StudentCodeError``, never a traceback, an assertion rewrite or a grader's source line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import random
+import shutil
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.engine import intake as intake_module
+from autograder.engine.child import StudentCodeError, StudentProcess, prepare_workdir
+from autograder.engine.results import SubmissionResult, TestOutcome, write_results
+from autograder.graders.support import CheckFailed, Student
+from autograder.questions import BY_ID
+
+LOG = logging.getLogger(__name__)
+
+GRADERS_DIR = Path(__file__).resolve().parent.parent / "graders"
+PLUGIN_NAME = "practice07-grading"
+DEFAULT_BUDGET = 900.0
+
+
+class GradingPlugin:
+    """pytest plugin that connects the hidden graders to one submission's child process."""
+
+    def __init__(self, process: StudentProcess, questions: set[str] | None = None):
+        self.process = process
+        self.proxy = Student(process)
+        self.questions = questions
+        self.outcomes: dict[str, TestOutcome] = {}
+        self.order: list[str] = []
+        self.collection_errors: list[str] = []
+
+    # collection ---------------------------------------------------------------------------
+
+    def pytest_collection_modifyitems(self, session, config, items) -> None:
+        kept, dropped = [], []
+        for item in items:
+            info = getattr(getattr(item, "function", None), "check_info", None)
+            if info is None:
+                self.collection_errors.append(f"{item.nodeid} has no check metadata")
+                dropped.append(item)
+            elif self.questions is not None and info.question not in self.questions:
+                dropped.append(item)
+            else:
+                kept.append(item)
+                self.order.append(item.nodeid)
+                self.outcomes[item.nodeid] = TestOutcome(
+                    info.name, info.question, info.points, 0.0, "not run"
+                )
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+    def pytest_collectreport(self, report) -> None:
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
+
+    # running ------------------------------------------------------------------------------
+
+    @pytest.fixture
+    def student(self, request) -> Student:
+        info = request.node.function.check_info
+        seed = zlib.crc32(info.name.encode("utf-8"))
+        random.seed(seed)
+        np.random.seed(seed)
+        import torch
+
+        torch.manual_seed(seed)
+        self.proxy.seed = seed
+        self.process.check_deadline = time.monotonic() + info.timeout
+        yield self.proxy
+        self.process.check_deadline = float("inf")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        record = self.outcomes.get(item.nodeid)
+        if record is None:
+            return
+        if call.when == "call":
+            record.duration = call.duration
+        if report.passed and call.when == "call":
+            record.score = record.max_score
+            record.output = "passed"
+        elif report.failed:
+            record.score = 0.0
+            record.output, record.internal_error = feedback_for(call.excinfo)
+            if record.internal_error:
+                LOG.error("grader error in %s:\n%s", item.nodeid, report.longreprtext)
+
+    # the result ---------------------------------------------------------------------------
+
+    def outcomes_in_order(self) -> list[TestOutcome]:
+        return [self.outcomes[nodeid] for nodeid in self.order]
+
+
+def feedback_for(excinfo) -> tuple[str, bool]:
+    """Feedback for a failed check, and whether it was the grader's own failure."""
+    if excinfo is None:
+        return "failed", True
+    error = excinfo.value
+    if isinstance(error, CheckFailed):
+        return str(error), False
+    if isinstance(error, StudentCodeError):
+        text = error.feedback
+        if error.output.strip():
+            text += "\nYour code printed:\n" + error.output.strip()
+        return text, False
+    if isinstance(error, AssertionError):
+        return str(error).split("\n", 1)[0] or "check failed", False
+    return (
+        "the grader could not use your function's result as the contract describes "
+        f"({type(error).__name__}); course staff can see the details",
+        True,
+    )
+
+
+def grade_submission(
+    source: Path,
+    out_dir: Path | None = None,
+    *,
+    name: str | None = None,
+    budget: float = DEFAULT_BUDGET,
+    questions: set[str] | None = None,
+) -> SubmissionResult:
+    """Grade one submission and, with ``out_dir``, write ``out_dir/<name>/results.json``.
+
+    Parameters
+    ----------
+    source : Path
+        A submission folder or zip (see ``intake``).
+    out_dir : Path, optional
+        Where to write the submission's results folder.
+    name : str, optional
+        The results folder's name; by default from the submission.
+    budget : float
+        Wall-clock seconds of student code allowed for the whole submission.
+    questions : set of str, optional
+        Grade only these question ids.
+    """
+    started = time.monotonic()
+    taken = intake_module.take(Path(source))
+    result = SubmissionResult(name or taken.name)
+    workdir = Path(tempfile.mkdtemp(prefix="practice07-"))
+    process = None
+    try:
+        result.notes.extend(intake_notes(taken))
+        prepare_workdir(workdir, taken.files)
+        process = StudentProcess(workdir, budget=budget)
+        process.spawn()
+        plugin = GradingPlugin(process, questions)
+        code = run_pytest(plugin)
+        result.tests = plugin.outcomes_in_order()
+        if plugin.collection_errors:
+            result.error = "some grader files could not be loaded"
+            LOG.error("collection errors:\n%s", "\n".join(plugin.collection_errors))
+        elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            result.error = f"the grader stopped early ({code!r})"
+            LOG.error("pytest exited with %r for %s", code, source)
+    except Exception as error:  # the machinery failed; keep what was graded
+        LOG.exception("grading %s failed", source)
+        result.error = f"{type(error).__name__}: {error}"
+    finally:
+        if process is not None:
+            process.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+        result.execution_time = time.monotonic() - started
+        if out_dir is not None:
+            write_results(result, Path(out_dir) / result.name)
+    return result
+
+
+def run_pytest(plugin: GradingPlugin) -> int:
+    """Run the hidden graders with ``plugin``; pytest's own output is discarded."""
+    args = [
+        str(GRADERS_DIR),
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        "--assert=plain",
+        "--rootdir",
+        str(GRADERS_DIR),
+        "-c",
+        str(GRADERS_DIR / "pytest.ini"),
+        "-q",
+    ]
+    with contextlib.redirect_stdout(io.StringIO()) as captured:
+        code = pytest.main(args, plugins=[plugin])
+    LOG.debug("pytest output:\n%s", captured.getvalue()[-5000:])
+    return code
+
+
+def intake_notes(taken: intake_module.Intake) -> list[str]:
+    notes = list(taken.problems)
+    if taken.missing:
+        missing = ", ".join(f"student/{name}" for name in taken.missing)
+        notes.append(f"Missing from the submission: {missing}.")
+    if taken.ignored:
+        shown = ", ".join(taken.ignored[:10])
+        more = f" and {len(taken.ignored) - 10} more" if len(taken.ignored) > 10 else ""
+        notes.append(f"Not graded (only the five modules are taken): {shown}{more}.")
+    return notes
+
+
+def question_points(outcomes: list[TestOutcome]) -> dict[str, float]:
+    """The points available per question among ``outcomes`` (for consistency checks)."""
+    points: dict[str, float] = {}
+    for outcome in outcomes:
+        points[outcome.question] = points.get(outcome.question, 0.0) + outcome.max_score
+    return {qid: points.get(qid, 0.0) for qid in BY_ID}

@@ -1,0 +1,1 @@
+"""Hidden graders, one module per question group. Never shipped to students."""
