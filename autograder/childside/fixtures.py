@@ -92,6 +92,40 @@ def gaussian_grad_log_density(mean, cov):
     return grad_log_density
 
 
+@fixture
+def truncated_gaussian_log_density(radius):
+    """Standard Gaussian log-density inside the ball of ``radius``, ``-inf`` outside."""
+
+    def log_density(x):
+        x = np.asarray(x, dtype=float)
+        return -0.5 * float(x @ x) if float(x @ x) <= radius**2 else -np.inf
+
+    return log_density
+
+
+@fixture
+def banana_log_density(b=0.1):
+    """The twisted Gaussian of the handout, for x of shape (2,), as a plain target."""
+
+    def log_density(x):
+        x1, x2 = np.asarray(x, dtype=float)
+        return -(x1**2) / 200 - (x2 + b * x1**2 - 100 * b) ** 2 / 2
+
+    return log_density
+
+
+@fixture
+def banana_grad_log_density(b=0.1):
+    """Gradient of ``banana_log_density``, shape (2,)."""
+
+    def grad_log_density(x):
+        x1, x2 = np.asarray(x, dtype=float)
+        twist = x2 + b * x1**2 - 100 * b
+        return np.array([-x1 / 100 - 2 * b * x1 * twist, -twist])
+
+    return grad_log_density
+
+
 # --------------------------------------------------------------------------------------------
 # step functions for `simulate`, with known outcomes
 
