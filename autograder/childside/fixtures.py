@@ -93,12 +93,16 @@ def gaussian_grad_log_density(mean, cov):
 
 
 @fixture
-def truncated_gaussian_log_density(radius):
-    """Standard Gaussian log-density inside the ball of ``radius``, ``-inf`` outside."""
+def truncated_gaussian_log_density(radius, outside=-np.inf):
+    """Standard Gaussian log-density inside the ball of ``radius``, ``outside`` beyond it.
+
+    With ``outside = nan`` the Hamiltonian of a proposal that leaves the ball is NaN, which
+    an acceptance rule such as ``min(1, exp(dH))`` would wrongly accept.
+    """
 
     def log_density(x):
         x = np.asarray(x, dtype=float)
-        return -0.5 * float(x @ x) if float(x @ x) <= radius**2 else -np.inf
+        return -0.5 * float(x @ x) if float(x @ x) <= radius**2 else float(outside)
 
     return log_density
 

@@ -97,7 +97,8 @@ class Server:
     def call(self, request: dict) -> dict:
         try:
             if request.get("method") is not None:
-                target = getattr(self.resolve("__handle__", request["target"]), request["method"])
+                owner = codec.decode(request["target"], self.resolve)
+                target = getattr(owner, request["method"])
             else:
                 module, _, name = request["target"].rpartition(".")
                 target = self.import_module(module)

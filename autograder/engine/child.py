@@ -287,11 +287,16 @@ class StudentProcess:
         target: str,
         *args: Any,
         timeout: float = DEFAULT_CALL_TIMEOUT,
-        seed: int = 0,
+        call_seed: int = 0,
         repeat: int | None = None,
         **kwargs: Any,
     ) -> CallResult:
-        """Call the student's ``module.name`` with plain-data arguments."""
+        """Call the student's ``module.name`` with plain-data arguments.
+
+        ``timeout`` limits this call (seconds); ``call_seed`` seeds the child's global
+        generators first; ``repeat`` calls the function that many times on the same decoded
+        arguments and returns the list of results. Every other keyword goes to the student.
+        """
         module = target.partition(".")[0]
         self.ensure_module(module)
         request = {
@@ -300,7 +305,7 @@ class StudentProcess:
             "method": None,
             "args": self._encode(list(args)),
             "kwargs": self._encode(kwargs),
-            "seed": seed,
+            "seed": call_seed,
             "repeat": repeat,
         }
         return self._call(request, timeout, what=f"`{target.partition('.')[2]}`")
@@ -311,7 +316,7 @@ class StudentProcess:
         method: str,
         *args: Any,
         timeout: float = DEFAULT_CALL_TIMEOUT,
-        seed: int = 0,
+        call_seed: int = 0,
         **kwargs: Any,
     ) -> CallResult:
         """Call ``method`` of an object kept in the child."""
@@ -321,7 +326,7 @@ class StudentProcess:
             "method": method,
             "args": self._encode(list(args)),
             "kwargs": self._encode(kwargs),
-            "seed": seed,
+            "seed": call_seed,
         }
         return self._call(request, timeout, what=f"`{handle.type.rpartition('.')[2]}.{method}`")
 
@@ -330,7 +335,7 @@ class StudentProcess:
         name: str,
         *args: Any,
         timeout: float = DEFAULT_CALL_TIMEOUT,
-        seed: int = 0,
+        call_seed: int = 0,
         **kwargs: Any,
     ) -> CallResult:
         """Run the child-side measurement ``childside.probes.<name>``."""
@@ -339,7 +344,7 @@ class StudentProcess:
             "name": name,
             "args": self._encode(list(args)),
             "kwargs": self._encode(kwargs),
-            "seed": seed,
+            "seed": call_seed,
         }
         return self._call(request, timeout, what="the measurement of your result")
 

@@ -164,7 +164,7 @@ def grade_submission(
     taken = intake_module.take(Path(source))
     result = SubmissionResult(name or taken.name)
     workdir = Path(tempfile.mkdtemp(prefix="practice07-"))
-    process = None
+    process = plugin = None
     try:
         result.notes.extend(intake_notes(taken))
         prepare_workdir(workdir, taken.files)
@@ -188,8 +188,19 @@ def grade_submission(
         shutil.rmtree(workdir, ignore_errors=True)
         result.execution_time = time.monotonic() - started
         if out_dir is not None:
-            write_results(result, Path(out_dir) / result.name)
+            folder = Path(out_dir) / result.name
+            write_results(result, folder)
+            if process is not None and plugin is not None:
+                write_artifacts(plugin.proxy.artifacts, folder)
     return result
+
+
+def write_artifacts(artifacts: dict[str, bytes], folder: Path) -> None:
+    """Write the figures the graders kept under ``folder/figures/``."""
+    for name, data in artifacts.items():
+        path = folder / "figures" / Path(name).name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
 
 def run_pytest(plugin: GradingPlugin) -> int:

@@ -181,24 +181,31 @@ class Student:
 
     ``call`` returns the decoded value; ``call_full`` returns a ``CallResult`` (value,
     mutated arguments, printed output). Every call is seeded with the running check's seed
-    unless one is given, so that grading is reproducible.
+    unless ``call_seed`` is given, so that grading is reproducible. ``memo`` keeps results
+    that several checks of one submission share (an expensive training run).
     """
 
     def __init__(self, process: StudentProcess):
         self.process = process
         self.seed = 0
+        self.artifacts: dict[str, bytes] = {}
+        self.memo: dict[str, Any] = {}
+
+    def save_artifact(self, name: str, data: bytes) -> None:
+        """Keep a file (a figure) for the TA, written beside the submission's results."""
+        self.artifacts[name] = bytes(data)
 
     def call_full(self, target: str, *args: Any, **kwargs: Any) -> CallResult:
-        kwargs.setdefault("seed", self.seed)
+        kwargs.setdefault("call_seed", self.seed)
         return self.process.call(target, *args, **kwargs)
 
     def call(self, target: str, *args: Any, **kwargs: Any) -> Any:
         return self.call_full(target, *args, **kwargs).value
 
     def call_method(self, handle: Handle, method: str, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("seed", self.seed)
+        kwargs.setdefault("call_seed", self.seed)
         return self.process.call_method(handle, method, *args, **kwargs).value
 
     def probe(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("seed", self.seed)
+        kwargs.setdefault("call_seed", self.seed)
         return self.process.probe(name, *args, **kwargs).value
