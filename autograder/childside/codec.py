@@ -201,9 +201,10 @@ def _encode_tensor(value, torch) -> dict | None:
     }
 
 
-# SymPy trees: ["Symbol", name, assumptions] | ["Integer", digits] | ["Rational", p, q]
-# | ["Float", [sign, mantissa, exponent, bits], precision] | ["S", singleton-name] | ["Undef", name, args]
-# | ["Node", class-name, args]
+# SymPy trees, one list per node:
+#   ["Symbol", name, assumptions] | ["Integer", digits] | ["Rational", p, q]
+#   | ["Float", [sign, mantissa, exponent, bits], precision] | ["S", singleton-name]
+#   | ["Undef", name, args] | ["Node", class-name, args]
 
 
 def _encode_sympy(expr, sympy, count: list) -> list:

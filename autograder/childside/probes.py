@@ -53,7 +53,7 @@ def vjp(server, function, args, kwargs=None, cotangent=None):
     answer["grads"] = [None] * len(args)
     answer["kwarg_grads"] = {}
     param_grads: dict = {}
-    for (kind, key), grad in zip(slots, grads):
+    for (kind, key), grad in zip(slots, grads, strict=True):
         grad = None if grad is None else grad.detach()
         if kind == "param":
             param_grads.setdefault(key, []).append(grad)

@@ -184,8 +184,7 @@ class Snapshot:
 
 
 def labelled(args, kwargs):
-    for index, value in enumerate(args):
-        yield index, value
+    yield from enumerate(args)
     yield from kwargs.items()
 
 
