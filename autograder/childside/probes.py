@@ -121,3 +121,17 @@ def axes_summary(server, axes, png_dpi=80):
         "legend": [] if legend is None else [str(t.get_text()) for t in legend.get_texts()],
         "png": np.frombuffer(buffer.getvalue(), dtype=np.uint8),
     }
+
+
+def constant(server, module, name):
+    """The value of the module-level name ``student.<module>.<name>`` (e.g. a bool answer).
+
+    The value is returned as it is and encoded like any answer (plain data, or a handle for
+    an object the encoder cannot express). A missing name raises ``AttributeError``, so that
+    the check reading it fails with that message.
+    """
+    target = server.import_module(module)
+    try:
+        return getattr(target, name)
+    except AttributeError:
+        raise AttributeError(f"student/{module}.py has no `{name}`") from None

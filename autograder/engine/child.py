@@ -39,7 +39,7 @@ LOG = logging.getLogger(__name__)
 
 START_TIMEOUT = 120.0
 IMPORT_TIMEOUT = 60.0
-DEFAULT_CALL_TIMEOUT = 30.0
+DEFAULT_CALL_TIMEOUT = 10.0
 MAX_OUTPUT_SHOWN = 1500
 
 _BOOT = (
@@ -65,6 +65,8 @@ class StudentCodeError(Exception):
 
 class NotImplementedYet(StudentCodeError):
     kind = "not_implemented"
+    target = ""
+    """the function or method that raised ``NotImplementedError``"""
 
 
 class MissingCode(StudentCodeError):
@@ -346,7 +348,7 @@ class StudentProcess:
             "kwargs": self._encode(kwargs),
             "seed": call_seed,
         }
-        return self._call(request, timeout, what="the measurement of your result")
+        return self._call(request, timeout, what=_what_is_measured(args))
 
     # internals ----------------------------------------------------------------------------
 
@@ -413,7 +415,7 @@ class StudentProcess:
         output = self._new_output()
         if answer.get("ok"):
             return answer, output
-        raise _error_from_answer(answer["error"], output)
+        raise _error_from_answer(answer["error"], output, what)
 
     def _read_answer(self, timeout: float, what: str) -> dict:
         deadline = time.monotonic() + timeout
@@ -477,21 +479,37 @@ class StudentProcess:
         return text
 
 
-def _error_from_answer(error: dict, output: str) -> StudentCodeError:
+def _what_is_measured(args: tuple) -> str:
+    """Name the student's function or object that a probe runs, for feedback."""
+    for arg in args:
+        if isinstance(arg, StudentFunction):
+            return f"`{arg.target.partition('.')[2]}`"
+        if isinstance(arg, Handle):
+            return f"your {arg.type.rpartition('.')[2]}"
+    return "the measurement of your result"
+
+
+def _error_from_answer(error: dict, output: str, what: str = "the call") -> StudentCodeError:
     kind = error.get("kind")
     where = f" ({error['where']})" if error.get("where") else ""
     message = error.get("message", "")
     if kind == "not_implemented":
-        return NotImplementedYet("not implemented yet (it raises NotImplementedError)", output)
+        problem = NotImplementedYet(f"{what} is not implemented yet", output)
+        problem.target = what
+        return problem
     if kind == "missing":
-        return MissingCode(message or "missing from the submission", output)
+        return MissingCode(message or f"{what} is missing from the submission", output)
     if kind == "syntax":
         return MissingCode(f"has a syntax error: {message}{where}", output)
     if kind == "bad_return":
-        return BadReturn(f"returned a value the grader cannot read: {message}{where}", output)
+        return BadReturn(
+            f"{what} returned a value the grader cannot read: {message}{where}", output
+        )
     if kind == "protocol":
         return StudentCrashed(f"the grader's request failed: {message}", output)
-    return StudentRaised(f"raised {error.get('type', 'an exception')}: {message}{where}", output)
+    return StudentRaised(
+        f"{what} raised {error.get('type', 'an exception')}: {message}{where}", output
+    )
 
 
 def _import_problem(module: str, error: StudentCodeError) -> StudentCodeError:

@@ -60,6 +60,8 @@ class SubmissionResult:
     """wall-clock seconds for the whole submission"""
     error: str | None = None
     """set when grading itself failed; the scores are then incomplete"""
+    not_implemented: list[str] = field(default_factory=list)
+    """functions that still raise ``NotImplementedError``, in the order first met"""
 
     @property
     def score(self) -> float:
@@ -72,7 +74,10 @@ class SubmissionResult:
         return scores
 
     def summary_text(self) -> str:
-        lines = [f"Hidden graders: {format_points(self.score)} / 100 points."]
+        lines = [
+            f"Hidden graders: {format_points(self.score)} / 100 points. (The public self-checks"
+            " in student/tests are not part of this score.)"
+        ]
         for question in QUESTIONS:
             mine = [t for t in self.tests if t.question == question.id]
             if not mine:
@@ -83,6 +88,9 @@ class SubmissionResult:
                 f"  {question.id} {question.title}: {got} / {format_points(question.points)}"
                 f" ({passed} of {len(mine)} checks passed)"
             )
+        if self.not_implemented:
+            lines.append("")
+            lines.append("Not implemented yet: " + ", ".join(self.not_implemented) + ".")
         if self.notes:
             lines.append("")
             lines.extend(self.notes)

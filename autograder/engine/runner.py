@@ -50,6 +50,7 @@ class GradingPlugin:
         self.outcomes: dict[str, TestOutcome] = {}
         self.order: list[str] = []
         self.collection_errors: list[str] = []
+        self.not_implemented: list[str] = []
 
     # collection ---------------------------------------------------------------------------
 
@@ -106,6 +107,10 @@ class GradingPlugin:
             record.output = "passed"
         elif report.failed:
             record.score = 0.0
+            error = call.excinfo.value if call.excinfo is not None else None
+            target = getattr(error, "target", "")
+            if target and target not in self.not_implemented:
+                self.not_implemented.append(target)
             record.output, record.internal_error = feedback_for(call.excinfo)
             if record.internal_error:
                 LOG.error("grader error in %s:\n%s", item.nodeid, report.longreprtext)
@@ -113,7 +118,10 @@ class GradingPlugin:
     # the result ---------------------------------------------------------------------------
 
     def outcomes_in_order(self) -> list[TestOutcome]:
-        return [self.outcomes[nodeid] for nodeid in self.order]
+        """Outcomes grouped by question in the handout's order, file order within each."""
+        position = {qid: index for index, qid in enumerate(BY_ID)}
+        outcomes = [self.outcomes[nodeid] for nodeid in self.order]
+        return sorted(outcomes, key=lambda outcome: position[outcome.question])
 
 
 def feedback_for(excinfo) -> tuple[str, bool]:
@@ -173,6 +181,7 @@ def grade_submission(
         plugin = GradingPlugin(process, questions)
         code = run_pytest(plugin)
         result.tests = plugin.outcomes_in_order()
+        result.not_implemented = list(plugin.not_implemented)
         if plugin.collection_errors:
             result.error = "some grader files could not be loaded"
             LOG.error("collection errors:\n%s", "\n".join(plugin.collection_errors))

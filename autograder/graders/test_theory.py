@@ -1,0 +1,770 @@
+"""Hidden checks of ``student/theory.py``: the theory items 1.1 to 1.8.
+
+Symbolic answers are judged by ``symbolic.check_equivalent``, so any form equal to the right
+one is right. Where the contract allows, a check tests the property that makes the
+derivation work rather than the last line alone: the solution of ``h' = h**2`` is
+substituted back into the equation and the initial value; the adjoint right-hand side must
+keep ``a^T h`` constant along ``h' = Theta h``; the HNN field fed into the student's own
+chain rule must conserve a general ``H``. Derivatives of the undefined ``H(q, p)`` are judged
+after replacing ``H`` by two concrete Hamiltonians.
+
+Points here: 1.1 6, 1.2 5, 1.3 6, 1.4 5, 1.5 5, 1.8 3, and the theory parts of two shared
+questions, 1.6 (1 of its 8, the rest in the Hutchinson checks) and 1.7 (2.5 of its 10, the
+rest in the integrator checks).
+
+Limitations
+-----------
+``probability_flow_drift`` is only tested with a diffusion ``g`` that does not depend on
+``x``: there both the special formula ``f - g**2/2 * score`` and the general one with the
+extra ``-(g**2)'/2`` are right. The yes/no items can only be judged right or wrong, so their
+feedback necessarily tells which way the answer should go.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from autograder.engine.child import NotImplementedYet, StudentRaised
+from autograder.graders.support import as_array, as_float, as_pair, check, close, expect, fail
+from autograder.graders.symbolic import (
+    as_expression,
+    check_equivalent,
+    equivalent,
+    substitute_function,
+)
+
+MODULE = "theory"
+
+x = sp.Symbol("x")
+t = sp.Symbol("t")
+h0 = sp.Symbol("h0", positive=True)
+sigma = sp.Symbol("sigma", positive=True)
+Z = sp.Symbol("Z", positive=True)
+q, p, q_dot, p_dot = sp.symbols("q p q_dot p_dot")
+H = sp.Function("H")(q, p)
+dt = sp.Symbol("dt", positive=True)
+E0 = sp.Symbol("E0", positive=True)
+n = sp.Symbol("n", integer=True, nonnegative=True)
+d = sp.Symbol("d", integer=True, positive=True)
+i, j = sp.symbols("i j", integer=True)
+
+#: concrete Hamiltonians that replace ``H`` before derivatives are compared numerically
+CONCRETE_H = (
+    q**2 * p + sp.sin(q) * p**3,
+    sp.exp(q * p / 3) + q**4 / 4 + sp.cos(p) * q,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# reading answers
+
+
+def answer(student, name: str, *args: Any) -> Any:
+    """Call ``theory.<name>``; a function still raising NotImplementedError is unanswered."""
+    try:
+        return student.call(f"{MODULE}.{name}", *args)
+    except NotImplementedYet:
+        fail(f"`{name}` is not answered yet (it raises NotImplementedError)")
+
+
+def constant(student, name: str) -> Any:
+    """The value of the module constant ``theory.<name>``; ``None`` means unanswered."""
+    student.process.ensure_module(MODULE)
+    try:
+        value = student.probe("constant", MODULE, name)
+    except StudentRaised as error:
+        if f"has no `{name}`" in error.feedback:
+            fail(f"student/{MODULE}.py has no `{name}`")
+        raise
+    if value is None:
+        fail(f"`{name}` is not answered yet (it is still None)")
+    return value
+
+
+def is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def bool_constant(student, name: str) -> bool:
+    value = constant(student, name)
+    if not is_bool(value):
+        fail(f"`{name}` should be True or False, got {kind(value)}")
+    return bool(value)
+
+
+def expression(value: Any, what: str) -> sp.Expr:
+    """A returned SymPy expression or number, as a SymPy expression."""
+    converted = as_expression(value)
+    if converted is None or isinstance(converted, sp.MatrixBase):
+        fail(f"{what} should be a SymPy expression, got {kind(value)}")
+    return converted
+
+
+def column(value: Any, what: str, size: int) -> sp.Matrix:
+    if not isinstance(value, sp.MatrixBase):
+        fail(f"{what} should be a SymPy Matrix, got {kind(value)}")
+    if value.shape != (size, 1):
+        fail(f"{what} has shape {value.shape}; it should be a column of shape ({size}, 1)")
+    return value
+
+
+def kind(value: Any) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, sp.Basic):
+        return f"a SymPy {type(value).__name__}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    return f"a {type(value).__name__}"
+
+
+def symbol_matrix(name: str, size: int) -> sp.Matrix:
+    return sp.Matrix(size, size, lambda r, c: sp.Symbol(f"{name}_{r}{c}"))
+
+
+def symbol_column(name: str, size: int) -> sp.Matrix:
+    return sp.Matrix(size, 1, lambda r, _: sp.Symbol(f"{name}_{r}"))
+
+
+def symbols_of(*matrices: sp.Matrix) -> list:
+    found: set = set()
+    for matrix in matrices:
+        found |= matrix.free_symbols
+    return sorted(found, key=lambda s: s.name)
+
+
+#: linear-ODE cases of 1.2: a generic Theta (never symmetric) in sizes 2 and 3, and a fixed
+#: non-symmetric integer Theta
+THETA_CASES = (
+    symbol_matrix("theta", 2),
+    symbol_matrix("theta", 3),
+    sp.Matrix([[1, 2, 0], [-3, 1, 4], [0, 5, -2]]),
+)
+
+
+def with_concrete_h(expr: Any, body: sp.Expr) -> Any:
+    return substitute_function(expr, "H", (q, p), body)
+
+
+# --------------------------------------------------------------------------------------------
+# 1.1 Picard-Lindelof and neural ODEs
+
+
+@check(
+    "1.1 RELU_FIELD_GLOBALLY_LIPSCHITZ says whether the ReLU field is globally Lipschitz",
+    points=1,
+    catches="confusing the ReLU's kink (no derivative at 0) with a lack of Lipschitz continuity",
+)
+def test_relu_globally_lipschitz(student):
+    """ReLU is 1-Lipschitz and h -> W h + b is ||W||-Lipschitz: the answer is True."""
+    value = bool_constant(student, "RELU_FIELD_GLOBALLY_LIPSCHITZ")
+    expect(value is True, "RELU_FIELD_GLOBALLY_LIPSCHITZ is not the right answer")
+
+
+@check(
+    "1.1 PICARD_LINDELOF_UNIQUE_ON_0_T says whether the ReLU field has a unique solution on "
+    "[0, T]",
+    points=1,
+    catches="thinking a non-differentiable field loses uniqueness, or that Picard-Lindelof "
+    "is only local for a globally Lipschitz field",
+)
+def test_picard_lindelof_unique(student):
+    """A globally Lipschitz field has a unique solution on every [0, T]: True."""
+    value = bool_constant(student, "PICARD_LINDELOF_UNIQUE_ON_0_T")
+    expect(value is True, "PICARD_LINDELOF_UNIQUE_ON_0_T is not the right answer")
+
+
+@check(
+    "1.1 relu_field_lipschitz_bound is the spectral norm of W for non-symmetric and rectangular W",
+    points=1.5,
+    catches="the Frobenius norm; the largest absolute entry; the largest eigenvalue or the "
+    "spectral radius (equal to the norm only for normal W); the squared norm; not a float",
+)
+def test_lipschitz_bound(student):
+    """The constant is ||W||_2 = largest singular value; tested where other norms differ."""
+    rng = np.random.default_rng(2024)
+    cases = [
+        np.array([[1.0, 4.0], [0.0, 1.0]]),  # spectral radius 1, Frobenius close to the norm
+        np.array([[0.0, -2.0], [0.5, 0.0]]),  # eigenvalues +-i
+        rng.standard_normal((3, 3)),
+        rng.standard_normal((3, 5)),
+        rng.standard_normal((4, 2)) * 3.0,
+    ]
+    for W in cases:
+        value = as_float(answer(student, "relu_field_lipschitz_bound", W), "the bound")
+        norm = float(np.linalg.norm(W, 2))
+        if close(value, np.linalg.norm(W, "fro"), rtol=1e-8) and not close(value, norm):
+            fail(
+                "relu_field_lipschitz_bound gives the Frobenius norm, a valid but looser "
+                "constant than the one the bound gives"
+            )
+        expect(
+            close(value, norm, rtol=1e-8),
+            "relu_field_lipschitz_bound is not the Lipschitz constant the bound gives "
+            "(tried with non-symmetric and non-square W)",
+        )
+
+
+@check(
+    "1.1 square_field_solution satisfies h' = h^2 and h(0) = h0",
+    points=1.5,
+    catches="a sign error (h0/(1 + h0 t)); the exponential solution of h' = h; a wrong "
+    "initial value; code that only works for a symbolic h0",
+)
+def test_square_field_solution(student):
+    """Substitutes the answer into the ODE and the initial condition; any form is right."""
+    for initial, domain in [
+        (h0, {h0: (0.1, 0.8), t: (-1.0, 1.0)}),
+        (2, {t: (-0.4, 0.4)}),
+        (sp.Rational(1, 3), {t: (-2.0, 2.0)}),
+    ]:
+        what = "square_field_solution(h0, t)"
+        solution = expression(answer(student, "square_field_solution", initial, t), what)
+        variables = [h0, t] if initial is h0 else [t]
+        check_equivalent(
+            sp.diff(solution, t),
+            solution**2,
+            variables,
+            what,
+            "square_field_solution does not satisfy the differential equation h' = h^2",
+            domain=domain,
+        )
+        check_equivalent(
+            solution.subs(t, 0),
+            initial,
+            variables,
+            what,
+            "square_field_solution does not satisfy the initial condition h(0) = h0",
+            domain=domain,
+        )
+
+
+@check(
+    "1.1 square_field_blowup_time is where the solution leaves every bounded set",
+    points=1,
+    catches="-1/h0 (the pole on the wrong side); h0 instead of its inverse; infinity (no "
+    "finite blow-up); returning the solution instead of the time",
+)
+def test_square_field_blowup(student):
+    """The solution h0/(1 - h0 t) has its pole at 1/h0; also for numeric h0."""
+    for initial in (h0, 4, sp.Rational(2, 3)):
+        value = answer(student, "square_field_blowup_time", initial)
+        check_equivalent(
+            expression(value, "square_field_blowup_time(h0)"),
+            1 / sp.sympify(initial),
+            [h0],
+            "square_field_blowup_time(h0)",
+            "square_field_blowup_time is not the time at which the solution of h' = h^2 "
+            "escapes to infinity",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# 1.2 the adjoint of a linear ODE
+
+
+@check(
+    "1.2 linear_field_jacobian is Theta for symbolic 2x2 and 3x3 and integer Theta",
+    points=1.5,
+    catches="the transpose of Theta; returning Theta h itself; differentiating with respect "
+    "to the wrong variables; a row or flattened shape",
+)
+def test_linear_jacobian(student):
+    """d(Theta h)/dh = Theta; Theta is never symmetric here, so Theta^T is caught."""
+    for Theta in THETA_CASES:
+        size = Theta.shape[0]
+        h = symbol_column("h", size)
+        value = answer(student, "linear_field_jacobian", Theta, h)
+        check_equivalent(
+            value,
+            Theta,
+            symbols_of(Theta, h),
+            "linear_field_jacobian(Theta, h)",
+            "linear_field_jacobian is not the Jacobian d(Theta h)/dh (check which index is "
+            "the row)",
+        )
+
+
+@check(
+    "1.2 linear_adjoint_rhs is the adjoint equation's right-hand side as a column",
+    points=1.5,
+    catches="a sign error (+Theta^T a); a missing transpose (-Theta a); returning the row "
+    "-a^T Theta instead of a column",
+)
+def test_linear_adjoint_rhs(student):
+    """da/dt = -Theta^T a, for generic and integer non-symmetric Theta."""
+    for Theta in THETA_CASES:
+        size = Theta.shape[0]
+        a = symbol_column("a", size)
+        rhs = column(answer(student, "linear_adjoint_rhs", Theta, a), "linear_adjoint_rhs", size)
+        check_equivalent(
+            rhs,
+            -Theta.T * a,
+            symbols_of(Theta, a),
+            "linear_adjoint_rhs(Theta, a)",
+            "linear_adjoint_rhs is not the right-hand side of the adjoint equation for "
+            "h' = Theta h",
+        )
+
+
+@check(
+    "1.2 linear_adjoint_rhs keeps a^T h constant along h' = Theta h",
+    points=2,
+    catches="any right-hand side that breaks d/dt (a^T h) = 0, the property that makes the "
+    "adjoint carry the gradient backwards: a sign error, a missing transpose",
+)
+def test_adjoint_conserves_pairing(student):
+    """d/dt (a^T h) = (da/dt)^T h + a^T Theta h must vanish identically in a and h."""
+    for Theta in THETA_CASES:
+        size = Theta.shape[0]
+        a, h = symbol_column("a", size), symbol_column("h", size)
+        rhs = column(answer(student, "linear_adjoint_rhs", Theta, a), "linear_adjoint_rhs", size)
+        pairing_rate = (rhs.T * h)[0, 0] + (a.T * Theta * h)[0, 0]
+        check_equivalent(
+            pairing_rate,
+            sp.Integer(0),
+            symbols_of(Theta, a, h),
+            "d/dt (a^T h) with your linear_adjoint_rhs",
+            "with this linear_adjoint_rhs, a^T h is not constant along h' = Theta h, so the "
+            "adjoint state would not carry the gradient back in time",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# 1.3 score-based models and Langevin dynamics
+
+
+@check(
+    "1.3 probability_flow_drift is f - g^2/2 * score for diffusions that do not depend on x",
+    points=2.5,
+    catches="+ g^2/2 score (the reverse-SDE sign); g instead of g^2; a missing 1/2 (the "
+    "reverse-SDE drift f - g^2 score); dropping f",
+)
+def test_probability_flow_drift(student):
+    """With g free of x the drift is f - g**2/2 * score (the general formula agrees)."""
+    cases = [
+        (-x / 2, sigma, -x / sigma**2),
+        (sp.sin(x) + x**3 / 3, sp.sqrt(1 + t**2), -sp.tanh(x)),
+        (sp.Integer(0), sp.exp(t), 2 - x**3),
+        (-x, sp.Integer(3), -x / 5 + sp.Rational(1, 7)),
+    ]
+    for f, g, score in cases:
+        value = answer(student, "probability_flow_drift", f, g, score)
+        check_equivalent(
+            expression(value, "probability_flow_drift(f, g, score)"),
+            f - g**2 / 2 * score,
+            [x, t, sigma],
+            "probability_flow_drift(f, g, score)",
+            "probability_flow_drift is not the drift of the probability-flow ODE",
+        )
+
+
+@check(
+    "1.3 langevin_probability_flow_drift is the probability-flow drift of the Langevin SDE",
+    points=1,
+    catches="score_t - score_p (sign); a factor 2 from g^2 = 2 without the 1/2; returning "
+    "score_p alone",
+)
+def test_langevin_drift(student):
+    """With f = score_p and g = sqrt(2): score_p - score_t."""
+    for score_p, score_t in [
+        (-x, -x / 4),
+        (x - x**3, -sp.tanh(x)),
+        (sp.sin(x), x * sp.cos(x) - 1),
+    ]:
+        value = answer(student, "langevin_probability_flow_drift", score_p, score_t)
+        check_equivalent(
+            expression(value, "langevin_probability_flow_drift(score_p, score_t)"),
+            score_p - score_t,
+            [x],
+            "langevin_probability_flow_drift(score_p, score_t)",
+            "langevin_probability_flow_drift is not the probability-flow drift of the "
+            "Langevin SDE",
+        )
+
+
+@check(
+    "1.3 langevin_probability_flow_drift vanishes once score_t = score_p",
+    points=0.5,
+    catches="a drift that keeps moving particles after the chain has reached its target "
+    "(score_p alone, score_p + score_t)",
+)
+def test_langevin_stationary(student):
+    """At stationarity the probability flow stands still."""
+    for score in (-x, x - x**3, -sp.tanh(x) + sp.Rational(1, 2)):
+        value = answer(student, "langevin_probability_flow_drift", score, score)
+        check_equivalent(
+            expression(value, "langevin_probability_flow_drift(score, score)"),
+            sp.Integer(0),
+            [x],
+            "langevin_probability_flow_drift(score, score)",
+            "langevin_probability_flow_drift does not vanish when the current marginal is "
+            "already the target",
+        )
+
+
+LOG_P_TILDES = (
+    -(x**2) / 2,
+    -(x**4) / 4 + x**2 + 3,
+    sp.log(1 + x**2) - x**2 / 8,
+    2 * x - sp.cosh(x),
+)
+
+
+@check(
+    "1.3 score_of_unnormalized is the derivative of log_p_tilde",
+    points=1.5,
+    catches="returning log_p_tilde itself; dividing by p_tilde (the derivative of p_tilde "
+    "over p_tilde twice); differentiating p_tilde instead of its log; a sign error",
+)
+def test_score_of_unnormalized(student):
+    """d/dx log(p_tilde / Z) = d/dx log p_tilde, for several log-densities."""
+    for log_p_tilde in LOG_P_TILDES:
+        value = answer(student, "score_of_unnormalized", log_p_tilde, x)
+        check_equivalent(
+            expression(value, "score_of_unnormalized(log_p_tilde, x)"),
+            sp.diff(log_p_tilde, x),
+            [x],
+            "score_of_unnormalized(log_p_tilde, x)",
+            "score_of_unnormalized is not the score of the density",
+        )
+
+
+@check(
+    "1.3 score_of_unnormalized does not depend on the normalizing constant",
+    points=0.5,
+    catches="answers that change when log_p_tilde is shifted by -log Z (dividing by p_tilde, "
+    "keeping a constant term)",
+)
+def test_score_drops_normalizer(student):
+    """log_p_tilde - log Z, with a symbol Z, must give the same score: Z drops out."""
+    for log_p_tilde in LOG_P_TILDES[:3]:
+        value = answer(student, "score_of_unnormalized", log_p_tilde - sp.log(Z), x)
+        check_equivalent(
+            expression(value, "score_of_unnormalized(log_p_tilde - log(Z), x)"),
+            sp.diff(log_p_tilde, x),
+            [x, Z],
+            "score_of_unnormalized(log_p_tilde - log(Z), x)",
+            "score_of_unnormalized changes when the density is rescaled by a constant",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# 1.4 PINNs and spectral bias
+
+
+def fourier_reference(x_in: np.ndarray, B: np.ndarray) -> np.ndarray:
+    z = 2 * np.pi * x_in @ B.T
+    return np.concatenate([np.cos(z), np.sin(z)], axis=-1)
+
+
+@check(
+    "1.4 fourier_features is [cos(2 pi x B^T), sin(2 pi x B^T)] with cosines first",
+    points=2,
+    catches="a missing 2 pi (or pi alone); sines first; interleaved cos/sin columns; x B "
+    "instead of x B^T; stacking on the wrong axis",
+)
+def test_fourier_features_values(student):
+    """Random x (n, d) and B (m, d), including a square B and m = 1."""
+    rng = np.random.default_rng(14)
+    for rows, dim, freqs in [(6, 3, 4), (5, 2, 2), (3, 1, 1), (4, 3, 1)]:
+        x_in = rng.uniform(-1, 1, (rows, dim))
+        B = rng.normal(0, 2.0, (freqs, dim))
+        value = answer(student, "fourier_features", x_in, B)
+        got = as_array(value, "fourier_features", shape=(rows, 2 * freqs))
+        want = fourier_reference(x_in, B)
+        if close(got, np.concatenate([want[:, freqs:], want[:, :freqs]], axis=-1)):
+            fail("fourier_features puts the sine block before the cosine block")
+        expect(
+            close(got, want, rtol=1e-9, atol=1e-12),
+            "fourier_features does not give the embedding of the contract (check the "
+            "frequency scale, the product with B and the order of the columns)",
+        )
+
+
+@check(
+    "1.4 fourier_features returns float64 and leaves its inputs unmodified",
+    points=0.5,
+    catches="in-place scaling of x or B; float32 results",
+)
+def test_fourier_features_hygiene(student):
+    rng = np.random.default_rng(15)
+    x_in, B = rng.uniform(-1, 1, (7, 2)), rng.normal(0, 1, (3, 2))
+    try:
+        result = student.call_full(f"{MODULE}.fourier_features", x_in, B)
+    except NotImplementedYet:
+        fail("`fourier_features` is not answered yet (it raises NotImplementedError)")
+    if result.mutated:
+        fail("fourier_features modified its input arrays in place")
+    value = as_array(result.value, "fourier_features", shape=(7, 6))
+    expect(np.asarray(result.value).dtype == np.float64, "fourier_features is not float64")
+    expect(close(value, fourier_reference(x_in, B)), "fourier_features is wrong")
+
+
+SPECTRAL_KEYS = {
+    "low_frequencies_learned_first": True,
+    "ntk_eigenvalues_decay_with_frequency": True,
+    "pinn_residual_loss_removes_spectral_bias": False,
+    "fourier_features_let_mlp_fit_high_frequencies": True,
+    "larger_fourier_scale_always_better": False,
+}
+
+
+def spectral_answers(student) -> dict:
+    value = constant(student, "SPECTRAL_BIAS_ANSWERS")
+    if not isinstance(value, dict):
+        fail(f"`SPECTRAL_BIAS_ANSWERS` should be a dict, got {kind(value)}")
+    return value
+
+
+@check(
+    "1.4 SPECTRAL_BIAS_ANSWERS has exactly the five keys, each True or False",
+    points=0.5,
+    catches="misspelt or missing keys; extra keys; strings or numbers instead of bools",
+)
+def test_spectral_keys(student):
+    value = spectral_answers(student)
+    missing = sorted(set(SPECTRAL_KEYS) - set(value))
+    extra = sorted(set(value) - set(SPECTRAL_KEYS))
+    if missing:
+        fail(f"`SPECTRAL_BIAS_ANSWERS` is missing the keys {', '.join(missing)}")
+    if extra:
+        fail(f"`SPECTRAL_BIAS_ANSWERS` has keys the contract does not ask for: {', '.join(extra)}")
+    not_bool = sorted(key for key, item in value.items() if not is_bool(item))
+    if not_bool:
+        fail(f"in `SPECTRAL_BIAS_ANSWERS`, these are not True or False: {', '.join(not_bool)}")
+
+
+def spectral_check(key: str, catches: str):
+    @check(f"1.4 SPECTRAL_BIAS_ANSWERS judges {key}", points=0.4, catches=catches)
+    def test(student):
+        value = spectral_answers(student)
+        if key not in value or value[key] is None:
+            fail(f"`SPECTRAL_BIAS_ANSWERS` does not answer {key} yet")
+        if not is_bool(value[key]):
+            fail(f"`SPECTRAL_BIAS_ANSWERS[{key!r}]` should be True or False")
+        expect(bool(value[key]) is SPECTRAL_KEYS[key], f"the answer to {key} is not right")
+
+    test.__doc__ = f"The statement {key!r} is judged correctly."
+    return test
+
+
+test_spectral_low_first = spectral_check(
+    "low_frequencies_learned_first", "not knowing the spectral bias (frequency principle)"
+)
+test_spectral_ntk = spectral_check(
+    "ntk_eigenvalues_decay_with_frequency", "not relating spectral bias to the NTK spectrum"
+)
+test_spectral_pinn = spectral_check(
+    "pinn_residual_loss_removes_spectral_bias",
+    "believing a physics loss cures spectral bias (it inherits it)",
+)
+test_spectral_fourier = spectral_check(
+    "fourier_features_let_mlp_fit_high_frequencies", "not knowing what Fourier features are for"
+)
+test_spectral_scale = spectral_check(
+    "larger_fourier_scale_always_better",
+    "missing that too large a scale overfits with noisy, aliased fits",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# 1.5 conservation in Hamiltonian neural networks
+
+
+def chain_rule(body: sp.Expr, velocity_q: sp.Expr, velocity_p: sp.Expr) -> sp.Expr:
+    return sp.diff(body, q) * velocity_q + sp.diff(body, p) * velocity_p
+
+
+@check(
+    "1.5 hamiltonian_time_derivative is the chain rule along an arbitrary path",
+    points=2,
+    catches="returning 0 (conservation holds only along Hamilton's equations, not along "
+    "every path); swapping q_dot and p_dot; a missing term; a sign error",
+)
+def test_hamiltonian_time_derivative(student):
+    """H_q q_dot + H_p p_dot, for symbol and expression velocities and two concrete H."""
+    for velocity_q, velocity_p in [(q_dot, p_dot), (p**2 - q, sp.sin(q) * p + 1)]:
+        value = answer(student, "hamiltonian_time_derivative", H, q, p, velocity_q, velocity_p)
+        what = "hamiltonian_time_derivative(H, q, p, q_dot, p_dot)"
+        expression(value, what)
+        for body in CONCRETE_H:
+            check_equivalent(
+                with_concrete_h(value, body),
+                chain_rule(body, velocity_q, velocity_p),
+                [q, p, q_dot, p_dot],
+                what,
+                "hamiltonian_time_derivative is not dH/dt along a general path (here the "
+                "velocities are arbitrary, not Hamilton's equations)",
+            )
+
+
+@check(
+    "1.5 hnn_vector_field is Hamilton's equations (dH/dp, -dH/dq)",
+    points=2,
+    catches="swapped signs (-dH/dp, dH/dq); swapped components; the gradient (dH/dq, dH/dp) "
+    "instead of the symplectic gradient; not a pair",
+)
+def test_hnn_vector_field(student):
+    """Each component is compared after replacing H by two concrete Hamiltonians."""
+    value = answer(student, "hnn_vector_field", H, q, p)
+    field = as_pair(value, "hnn_vector_field")
+    for index, component in enumerate(field):
+        expression(component, f"component {index} of hnn_vector_field")
+    for body in CONCRETE_H:
+        got = [with_concrete_h(component, body) for component in field]
+        want = (sp.diff(body, p), -sp.diff(body, q))
+        flipped = all(equivalent(g, -w, [q, p]) for g, w in zip(got, want, strict=True))
+        if flipped:
+            fail("hnn_vector_field has the signs of Hamilton's equations the wrong way round")
+        for index, (g, w) in enumerate(zip(got, want, strict=True)):
+            name = "q_dot" if index == 0 else "p_dot"
+            check_equivalent(
+                g,
+                w,
+                [q, p],
+                f"the {name} of hnn_vector_field",
+                f"the {name} of hnn_vector_field is not Hamilton's equation for {name}",
+            )
+
+
+@check(
+    "1.5 hamiltonian_time_derivative along hnn_vector_field is zero for a general H",
+    points=1,
+    catches="a field and a chain rule that together do not conserve H (e.g. the gradient "
+    "field, or one sign flipped), i.e. a broken proof of conservation",
+)
+def test_hnn_conserves(student):
+    """The student's field is fed into the student's own dH/dt: the proof of item 1.5."""
+    field = as_pair(answer(student, "hnn_vector_field", H, q, p), "hnn_vector_field")
+    for index, component in enumerate(field):
+        expression(component, f"component {index} of hnn_vector_field")
+    value = answer(student, "hamiltonian_time_derivative", H, q, p, *field)
+    what = "hamiltonian_time_derivative along hnn_vector_field"
+    expression(value, what)
+    if equivalent(value, sp.Integer(0), [q, p]):
+        return
+    for body in CONCRETE_H:
+        check_equivalent(
+            with_concrete_h(value, body),
+            sp.Integer(0),
+            [q, p],
+            what,
+            "along your hnn_vector_field your dH/dt is not zero for a general H, so the "
+            "field does not conserve the learned energy",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# 1.6 divergence and Hutchinson's estimator (theory part, 1 of the question's 8 points)
+
+
+@check(
+    "1.6 exact_trace_vjp_count is the number of VJPs an exact trace needs",
+    points=0.5,
+    catches="d^2 (one per Jacobian entry); 1 (one VJP does not give the diagonal); 2d",
+)
+def test_exact_trace_vjp_count(student):
+    """One VJP per row of the Jacobian: d, for a symbol d and for d = 7."""
+    check_equivalent(
+        answer(student, "exact_trace_vjp_count", d),
+        d,
+        [d],
+        "exact_trace_vjp_count(d)",
+        "exact_trace_vjp_count is not the number of vector-Jacobian products an exact trace needs",
+    )
+    check_equivalent(
+        answer(student, "exact_trace_vjp_count", 7),
+        sp.Integer(7),
+        [],
+        "exact_trace_vjp_count(7)",
+        "exact_trace_vjp_count is wrong for a numeric dimension",
+    )
+
+
+@check(
+    "1.6 probe_second_moment is 1 on the diagonal and 0 off it, as one expression",
+    points=0.5,
+    catches="1 everywhere (forgetting independence); 0 everywhere; a Python if on symbols "
+    "(decides i == j structurally); a Boolean Eq instead of an expression",
+)
+def test_probe_second_moment(student):
+    """E[eps_i eps_j] = KroneckerDelta(i, j), tested at integer pairs and symbolically."""
+    what = "probe_second_moment(i, j)"
+    value = expression(answer(student, "probe_second_moment", i, j), what)
+    message = "probe_second_moment is not E[eps_i eps_j] for every pair of indices"
+    for a, b in [(0, 0), (1, 1), (3, 3), (-2, -2), (0, 1), (1, 0), (2, 5), (4, -1)]:
+        check_equivalent(value.subs({i: a, j: b}), sp.KroneckerDelta(a, b), [], what, message)
+    check_equivalent(value.subs(j, i), sp.Integer(1), [i], what, message)
+    for shift in (1, 2, -3):
+        check_equivalent(value.subs(j, i + shift), sp.Integer(0), [i], what, message)
+
+
+# --------------------------------------------------------------------------------------------
+# 1.7 forward Euler and energy (theory part, 2.5 of the question's 10 points)
+
+
+@check(
+    "1.7 euler_energy_after_one_step is the energy at the forward Euler update",
+    points=1.25,
+    catches="the symplectic Euler update (new q in the kick); a missing 1/2; the factor "
+    "(1 + dt) or (1 - dt^2); code that fails for numbers",
+)
+def test_energy_one_step(student):
+    """((q + dt p)^2 + (p - dt q)^2)/2 = (1 + dt^2) E_0, symbolically and for numbers."""
+    expected = ((q + dt * p) ** 2 + (p - dt * q) ** 2) / 2
+    what = "euler_energy_after_one_step(q, p, dt)"
+    message = "euler_energy_after_one_step is not the energy after one forward Euler step"
+    value = answer(student, "euler_energy_after_one_step", q, p, dt)
+    check_equivalent(expression(value, what), expected, [q, p, dt], what, message)
+    for numbers in [(1.0, -2.0, 0.5), (sp.Rational(3, 2), sp.Integer(1), sp.Rational(1, 4))]:
+        value = answer(student, "euler_energy_after_one_step", *numbers)
+        want = expected.subs(dict(zip((q, p, dt), numbers, strict=True)))
+        check_equivalent(expression(value, what), want, [], what, message)
+
+
+@check(
+    "1.7 euler_energy_after_n_steps is E0 times the one-step factor to the n",
+    points=1.25,
+    catches="(1 + dt)^n; (1 + n dt^2) (linear growth); an exponent n - 1 or n + 1; "
+    "(1 + dt^2)^(n/2) (the amplitude factor)",
+)
+def test_energy_n_steps(student):
+    """(1 + dt^2)^n E0, accepted in any equal form (e.g. E0 exp(n log(1 + dt^2)))."""
+    what = "euler_energy_after_n_steps(E0, dt, n)"
+    message = "euler_energy_after_n_steps is not the energy after n forward Euler steps"
+    value = answer(student, "euler_energy_after_n_steps", E0, dt, n)
+    check_equivalent(expression(value, what), (1 + dt**2) ** n * E0, [E0, dt, n], what, message)
+    for e0, step, count in [(2.0, 0.5, 3), (sp.Integer(3), sp.Rational(1, 3), 5)]:
+        value = answer(student, "euler_energy_after_n_steps", e0, step, count)
+        want = (1 + sp.sympify(step) ** 2) ** count * sp.sympify(e0)
+        check_equivalent(expression(value, what), want, [], what, message)
+
+
+# --------------------------------------------------------------------------------------------
+# 1.8 neural operators versus PINNs
+
+
+@check(
+    "1.8 FNO_NEEDS_LABELED_SOLUTIONS says whether an FNO's loss needs solved examples",
+    points=1.5,
+    catches="confusing the FNO's supervised data loss with a physics loss",
+)
+def test_fno_needs_labels(student):
+    """An FNO is trained on input/solution pairs: True."""
+    value = bool_constant(student, "FNO_NEEDS_LABELED_SOLUTIONS")
+    expect(value is True, "FNO_NEEDS_LABELED_SOLUTIONS is not the right answer")
+
+
+@check(
+    "1.8 PINN_NEEDS_LABELED_SOLUTIONS says whether a PINN's physics loss needs solved examples",
+    points=1.5,
+    catches="thinking the PDE residual loss needs ground-truth solutions",
+)
+def test_pinn_needs_labels(student):
+    """A PINN trains on the residual and the initial/boundary conditions only: False."""
+    value = bool_constant(student, "PINN_NEEDS_LABELED_SOLUTIONS")
+    expect(value is False, "PINN_NEEDS_LABELED_SOLUTIONS is not the right answer")

@@ -1,0 +1,181 @@
+"""Build what leaves the repository: the student package and the Otter autograder zip.
+
+``build_student_zip`` writes ``student.zip``: the stubs and public self-checks (``student/``),
+the handout (``assignment/``, without the Otter configuration) and a ``requirements.txt``.
+Nothing from ``solutions/`` or ``autograder/`` goes in; ``tests/test_packaging.py`` proves it.
+
+``build_autograder_zip`` writes a Gradescope-ready ``autograder.zip`` with ``otter generate``:
+one Otter test file per question with one case per hidden check (same names and points as
+``practice07 grade``), a wheel of this package that the Gradescope image installs, and an
+entry script that Otter runs as "the submission" (student code itself runs only in the
+engine's child process).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from autograder.graders.support import CheckInfo
+from autograder.otter_bridge import ENTRY_SCRIPT
+from autograder.questions import BY_ID, QUESTIONS, TOTAL_POINTS
+
+LOG = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+GRADERS_DIR = Path(__file__).resolve().parent / "graders"
+STUDENT_REQUIREMENTS = """\
+# What the student package needs (install torch's CPU build where you can).
+numpy>=1.24
+sympy>=1.12
+torch>=2.1
+torchdiffeq>=0.2.3
+matplotlib>=3.7
+tqdm>=4.60
+pytest>=7.4
+"""
+GRADESCOPE_PYTHON = "3.11"
+
+
+def hidden_checks() -> list[CheckInfo]:
+    """Every hidden check, in the handout's question order, file order within a question."""
+    checks = []
+    for path in sorted(GRADERS_DIR.glob("test_*.py")):
+        module = importlib.import_module(f"autograder.graders.{path.stem}")
+        for name, value in vars(module).items():
+            info = getattr(value, "check_info", None)
+            if name.startswith("test_") and info is not None:
+                checks.append(info)
+    order = {qid: index for index, qid in enumerate(BY_ID)}
+    return sorted(checks, key=lambda info: order[info.question])
+
+
+def _add_tree(archive: zipfile.ZipFile, folder: Path, prefix: str) -> None:
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_dir() or "__pycache__" in relative.parts or path.suffix == ".pyc":
+            continue
+        archive.write(path, f"{prefix}/{relative.as_posix()}")
+
+
+def build_student_zip(out: Path) -> Path:
+    """Write the student package to ``out`` and return its path."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        _add_tree(archive, ROOT / "student", "student")
+        for path in sorted((ROOT / "assignment").rglob("*")):
+            relative = path.relative_to(ROOT / "assignment")
+            if path.is_file() and relative.parts[0] != "otter" and path.suffix != ".pyc":
+                archive.write(path, f"assignment/{relative.as_posix()}")
+        archive.writestr("requirements.txt", STUDENT_REQUIREMENTS)
+    LOG.info("wrote %s", out)
+    return out
+
+
+def otter_test_file(question_id: str, checks: list[CheckInfo]) -> str:
+    """The Otter test file of one question: a case per hidden check, same name and points."""
+    lines = [
+        f'"""Question {question_id}: {BY_ID[question_id].title}. Generated; do not edit."""',
+        "",
+        "from otter.test_files import test_case",
+        "",
+        "OK_FORMAT = False",
+        f"name = {question_id!r}",
+        "",
+    ]
+    for index, info in enumerate(checks):
+        lines += [
+            "",
+            f"@test_case(name={info.name!r}, points={info.points!r}, hidden=False)",
+            f"def case_{index}():",
+            "    from autograder.otter_bridge import verdict",
+            "",
+            f"    verdict({info.name!r})",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def build_wheel(folder: Path) -> Path:
+    """Build a wheel of this package into ``folder`` and return its path."""
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-q",
+        "-w",
+        str(folder),
+        str(ROOT),
+    ]
+    subprocess.run(command, check=True)
+    wheels = sorted(folder.glob("practice07-*.whl"))
+    if not wheels:
+        raise RuntimeError("pip wheel produced no wheel")
+    return wheels[-1]
+
+
+def build_autograder_zip(out: Path) -> Path:
+    """Write the Otter/Gradescope autograder zip to ``out`` and return its path."""
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    checks = hidden_checks()
+    total = sum(info.points for info in checks)
+    if abs(total - TOTAL_POINTS) > 1e-9:
+        raise RuntimeError(f"the hidden checks are worth {total} points, not {TOTAL_POINTS}")
+    with tempfile.TemporaryDirectory(prefix="practice07-build-") as temporary:
+        work = Path(temporary)
+        tests = work / "tests"
+        tests.mkdir()
+        for question in QUESTIONS:
+            mine = [info for info in checks if info.question == question.id]
+            if mine:
+                file_name = "q" + question.id.replace(".", "_") + ".py"
+                (tests / file_name).write_text(otter_test_file(question.id, mine))
+
+        wheel = build_wheel(work / "wheel")
+        shutil.copy(wheel, work / wheel.name)
+        (work / ENTRY_SCRIPT).write_text(
+            '"""Otter runs this file as the submission; grading happens in the test files.\n\n'
+            "The student's code is in the student/ folder beside it and runs only in the\n"
+            'grader\'s separate process."""\n'
+        )
+        (work / "requirements.txt").write_text(f"/autograder/source/files/{wheel.name}\n")
+        config = {
+            "lang": "python",
+            "points_possible": TOTAL_POINTS,
+            "show_stdout": False,
+            "show_hidden": True,
+            "print_summary": True,
+        }
+        (work / "otter_config.json").write_text(json.dumps(config, indent=2))
+        command = [
+            sys.executable,
+            "-m",
+            "otter",
+            "generate",
+            "-t",
+            "tests",
+            "-o",
+            str(out),
+            "-r",
+            "requirements.txt",
+            "--python-version",
+            GRADESCOPE_PYTHON,
+            "--no-environment",
+            ENTRY_SCRIPT,
+            wheel.name,
+        ]
+        subprocess.run(command, cwd=work, check=True)
+    LOG.info("wrote %s", out)
+    return out
