@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ import pytest
 from autograder.engine import intake as intake_module
 from autograder.engine.child import StudentCodeError, StudentProcess, prepare_workdir
 from autograder.engine.results import SubmissionResult, TestOutcome, write_results
-from autograder.graders.support import CheckFailed, Student
+from autograder.graders.support import CheckFailed, CheckInfo, Student
 from autograder.questions import BY_ID
 
 LOG = logging.getLogger(__name__)
@@ -43,10 +44,10 @@ DEFAULT_BUDGET = 900.0
 class GradingPlugin:
     """pytest plugin that connects the hidden graders to one submission's child process."""
 
-    def __init__(self, process: StudentProcess, questions: set[str] | None = None):
+    def __init__(self, process: StudentProcess, select: Callable[[CheckInfo], bool] | None = None):
         self.process = process
         self.proxy = Student(process)
-        self.questions = questions
+        self.select = select
         self.outcomes: dict[str, TestOutcome] = {}
         self.order: list[str] = []
         self.collection_errors: list[str] = []
@@ -61,7 +62,7 @@ class GradingPlugin:
             if info is None:
                 self.collection_errors.append(f"{item.nodeid} has no check metadata")
                 dropped.append(item)
-            elif self.questions is not None and info.question not in self.questions:
+            elif self.select is not None and not self.select(info):
                 dropped.append(item)
             else:
                 kept.append(item)
@@ -152,6 +153,7 @@ def grade_submission(
     name: str | None = None,
     budget: float = DEFAULT_BUDGET,
     questions: set[str] | None = None,
+    select: Callable[[CheckInfo], bool] | None = None,
 ) -> SubmissionResult:
     """Grade one submission and, with ``out_dir``, write ``out_dir/<name>/results.json``.
 
@@ -167,6 +169,9 @@ def grade_submission(
         Wall-clock seconds of student code allowed for the whole submission.
     questions : set of str, optional
         Grade only these question ids.
+    select : callable, optional
+        Grade only the checks for which ``select(check_info)`` is true (with ``questions``,
+        both must hold). The checks left out appear nowhere in the result.
     """
     started = time.monotonic()
     taken = intake_module.take(Path(source))
@@ -178,7 +183,7 @@ def grade_submission(
         prepare_workdir(workdir, taken.files)
         process = StudentProcess(workdir, budget=budget)
         process.spawn()
-        plugin = GradingPlugin(process, questions)
+        plugin = GradingPlugin(process, _selection(questions, select))
         code = run_pytest(plugin)
         result.tests = plugin.outcomes_in_order()
         result.not_implemented = list(plugin.not_implemented)
@@ -202,6 +207,16 @@ def grade_submission(
             if process is not None and plugin is not None:
                 write_artifacts(plugin.proxy.artifacts, folder)
     return result
+
+
+def _selection(
+    questions: set[str] | None, select: Callable[[CheckInfo], bool] | None
+) -> Callable[[CheckInfo], bool] | None:
+    if questions is None:
+        return select
+    if select is None:
+        return lambda info: info.question in questions
+    return lambda info: info.question in questions and select(info)
 
 
 def write_artifacts(artifacts: dict[str, bytes], folder: Path) -> None:
