@@ -6,12 +6,14 @@ variant meaningless breaks its test instead of silently passing. ``tests/test_bu
 grades each variant and asserts that it loses points in its own question and keeps full
 marks in every other question that was graded.
 
-Each module of this package lists the variants of one student module in ``VARIANTS``.
+Each module of this package lists variants in ``VARIANTS``; ``all_variants`` collects every
+module of the package, in name order.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,13 +73,10 @@ def write_submission(folder: Path, files: dict[str, bytes]) -> Path:
 
 
 def all_variants() -> list[Variant]:
-    """Every variant of every module of this package, in module order."""
+    """Every variant of every module of this package, in module-name order."""
     variants = []
-    for name in MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError:
-            continue
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
         variants.extend(module.VARIANTS)
     names = [variant.name for variant in variants]
     duplicates = {name for name in names if names.count(name) > 1}
