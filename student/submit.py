@@ -20,9 +20,10 @@ What it does, in order:
 4. **Names.** Every name the grader calls is there, with the parameter names, order and
    defaults of the handout; the yes/no answers are ``True``/``False``.
 5. **Public self-checks.** ``pytest student/``, summarised (``--no-tests`` skips it).
-6. **The zip.** ``submission.zip`` holds the folder ``student/`` (your modules, your
-   ``written.md`` and ``figures/``), without caches; it is read back and compared with your
-   files.
+6. **The zip.** ``submission.zip`` holds the folder ``student/``: your modules, your
+   ``figures/`` and any other file of yours, without caches and without the course's own
+   files (this one, ``README.md``, ``conftest.py``, ``tests/``); it is read back and
+   compared with your files.
 
 A problem in steps 1 to 4 would cost you points for a mechanical reason, not for your
 mathematics: the zip is then not written (unless ``--force``) and each problem is explained.
@@ -67,6 +68,8 @@ LARGE_ZIP_BYTES = 20_000_000
 """A zip above this size is probably carrying data or large figures by mistake."""
 
 NOT_ZIPPED_DIRS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".mypy_cache"}
+SHIPPED = {"README.md", "conftest.py", "submit.py", "tests"}
+"""Files and folders of the course, not of your work: left out of the zip."""
 NOT_ZIPPED_SUFFIXES = {".pyc", ".pyo", ".zip"}
 NOT_ZIPPED_NAMES = {".DS_Store", "Thumbs.db"}
 
@@ -386,7 +389,10 @@ def describe(value):
         return {"kind": "value", "type": "dict",
                 "keys": sorted(map(str, value)),
                 "bools": all(isinstance(v, bool) for v in value.values()),
-                "nones": [str(k) for k, v in value.items() if v is None]}
+                "nones": [str(k) for k, v in value.items() if v is None],
+                "strings": all(isinstance(v, str) for v in value.values()),
+                "blank": [str(k) for k, v in value.items()
+                          if isinstance(v, str) and not v.strip()]}
     return {"kind": "value", "type": type(value).__name__}
 
 def parameters(function):
@@ -684,11 +690,11 @@ def run_self_checks(parent: Path) -> tuple[str, list[str]]:
 
 
 def files_to_zip(student: Path) -> list[Path]:
-    """Every file under ``student/`` except caches, compiled files, zips and symbolic links."""
+    """Your files under ``student/``: not the course's (``SHIPPED``), caches, zips or links."""
     chosen = []
     for path in sorted(student.rglob("*")):
         relative = path.relative_to(student)
-        if any(part in NOT_ZIPPED_DIRS for part in relative.parts):
+        if any(part in NOT_ZIPPED_DIRS for part in relative.parts) or relative.parts[0] in SHIPPED:
             continue
         if path.is_symlink() or not path.is_file():
             continue
@@ -715,14 +721,24 @@ def write_zip(student: Path, out: Path) -> int:
     return out.stat().st_size
 
 
-def check_written_work(student: Path, report: Report) -> None:
+def check_written_work(student: Path, found: dict[str, dict], report: Report) -> None:
     """The written answers and figures are read by a TA: say when they are missing."""
-    written = student / "written.md"
-    if not written.is_file() or not written.read_text(errors="replace").strip():
-        report.warn(
-            "student/written.md is missing or empty: your written answers (derivations, "
-            "explanations, the 2.2 comparison) go there, and a TA grades them."
-        )
+    written = found.get("theory", {}).get("WRITTEN_ANSWERS")
+    if written is not None:
+        if written.get("type") != "dict" or not written.get("strings"):
+            report.problem(
+                "theory.WRITTEN_ANSWERS must stay a dict of strings, one per item; the TA "
+                "reads your written answers from it."
+            )
+        elif written.get("blank"):
+            report.unfinished.append(f"theory.WRITTEN_ANSWERS[{', '.join(written['blank'])}]")
+    else:
+        text = student / "written.md"
+        if not text.is_file() or not text.read_text(errors="replace").strip():
+            report.warn(
+                "student/written.md is missing or empty: your written answers (derivations, "
+                "explanations, the 2.2 comparison) go there, and a TA grades them."
+            )
     figures = student / "figures"
     if not figures.is_dir() or not any(figures.glob("*.png")):
         report.warn(
@@ -786,17 +802,25 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_tests:
         say("5. public self-checks (pytest student/) ...")
         summary, section = run_self_checks(parent)
-        for line in section:
-            print("    " + line)
+        for line in section:  # unfinished names are listed once, below
+            if "NOT IMPLEMENTED" not in line:
+                print("    " + line)
     say(f"self-checks: {summary}", 4)
-    check_written_work(student, report)
+    check_written_work(student, found, report)
 
     say()
     if report.unfinished:
         say(
-            f"Not done yet ({len(report.unfinished)}): " + ", ".join(report.unfinished) + ". "
-            "These score nothing; you may still hand in."
+            f"Not done yet ({len(report.unfinished)} names; they score nothing, and you may "
+            "still hand in):"
         )
+        by_module: dict[str, list[str]] = {}
+        for name in report.unfinished:
+            module, _, rest = name.partition(".")
+            by_module.setdefault(module, []).append(rest)
+        for module in MODULES:
+            if module in by_module:
+                say(f"{module}: {', '.join(by_module[module])}", 2)
         say()
     for text in report.warnings:
         say("warning: " + text)
