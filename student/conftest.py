@@ -252,7 +252,7 @@ def _describe(excinfo: pytest.ExceptionInfo, item: pytest.Item) -> tuple[str, st
         if raised_in_a_check:  # a check found a theory constant still set to None
             text = _shorten(exc)
             name = text.split(" ")[0] if text.startswith(f"{module}.") else under_check
-            return "NOT IMPLEMENTED", name, text[len(name) :].strip()
+            return "NOT IMPLEMENTED", name, text[len(name) :].strip(" ()")
     if isinstance(exc, AssertionError) and raised_in_a_check:
         message = str(exc).split("\n")[0].strip() or "a check failed (no message)"
         return "WRONG", under_check, _shorten(_without_prefix(message, under_check))
@@ -372,20 +372,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             total += count
             not_run += count
             terminalreporter.write_line(f"{heading}: cannot be imported, {count} checks not run")
-            terminalreporter.write_line(f"  {'CANNOT IMPORT':<16} {state.broken[module]}")
+            terminalreporter.write_line(f"{'CANNOT IMPORT':<16} {state.broken[module]}")
             continue
         terminalreporter.write_line(f"{heading}: {n_good} of {n_all} checks pass")
-        failures = [f for f in state.failures if f.module == module]
-        waiting: dict[str, list[Failure]] = {}
-        for failure in failures:
-            if failure.label == "NOT IMPLEMENTED":
-                waiting.setdefault(failure.function, []).append(failure)
-            else:
-                terminalreporter.write_line("  " + _format(failure))
-        for function, group in waiting.items():
-            count = "1 check" if len(group) == 1 else f"{len(group)} checks"
-            detail = f" {group[0].text}" if group[0].text else ""
-            terminalreporter.write_line(f"  {'NOT IMPLEMENTED':<16} {function}{detail} ({count})")
+        for failure in state.failures:
+            if failure.module == module:
+                terminalreporter.write_line(_format(failure))
 
     terminalreporter.write_line("")
     if any(f.label == "NOT IMPLEMENTED" for f in state.failures):
