@@ -207,3 +207,57 @@ def summary() -> None:
     print(f"{len(session.saved)} figure(s) saved in {session.figures}:")
     for path in session.saved:
         print(f"  {path.name}")
+
+
+def answer(label: str, value: Any, *args: Any) -> Any:
+    """Show one of your theory answers, rendered; call ``value(*args)`` when it is a function.
+
+    A function that is not written yet prints "not implemented yet" (see ``attempt``); a
+    constant still ``None`` shows as "not answered yet". Nothing is checked here: the
+    grader decides whether an answer is right.
+
+    Parameters
+    ----------
+    label : str
+        What is shown, e.g. ``"square_field_solution(h0, t)"``.
+    value : object
+        A function of ``theory.py`` (called with ``args``) or one of its constants.
+    *args : object
+        The arguments for a function.
+    """
+    if callable(value) and not isinstance(value, type):
+        value = run(label, value, *args)
+        if value is None:
+            return None
+    elif value is None:
+        _display_text(f"{label}: not answered yet (still None)")
+        return None
+    _display_value(label, value)
+    return value
+
+
+def _display_text(text: str) -> None:
+    print(text)
+
+
+def _display_value(label: str, value: Any) -> None:
+    """A SymPy value as LaTeX in Jupyter (plain text elsewhere); anything else as text."""
+    try:
+        import sympy
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+    except ImportError:
+        print(f"{label} = {value!r}")
+        return
+    if get_ipython() is None:
+        print(f"{label} = {value!r}")
+        return
+    symbolic = (sympy.Basic, sympy.MatrixBase)
+    if isinstance(value, symbolic) or (
+        isinstance(value, tuple) and all(isinstance(v, symbolic) for v in value)
+    ):
+        display(Markdown(f"`{label}` $= {sympy.latex(value)}$"))
+    elif hasattr(value, "shape") and hasattr(value, "dtype"):
+        display(Markdown(f"`{label}`: array of shape {tuple(value.shape)}, {value.dtype}"))
+    else:
+        display(Markdown(f"`{label}` = `{value!r}`"))

@@ -30,7 +30,7 @@ LOG = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = ROOT / "assignment"
-SOURCE = ASSIGNMENT / "practice07.md"
+SOURCE = ASSIGNMENT / "handout.md"
 NOTEBOOK = ASSIGNMENT / "practice07.ipynb"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 ANSWER_TAG = "answer:"

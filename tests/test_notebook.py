@@ -65,6 +65,7 @@ def test_reference_run_draws_every_figure_without_an_error(reference_run) -> Non
     assert "not implemented yet" not in reference_run.text
     assert "your code raised" not in reference_run.text
     assert "skipped" not in reference_run.text  # every answer cell was filled in
+    assert "not answered yet" not in reference_run.text
 
 
 def test_reference_run_reports_what_it_measured(reference_run) -> None:
@@ -87,6 +88,8 @@ def test_untouched_stubs_run_to_the_end_with_not_implemented_messages(tmp_path) 
     for what, name in waiting.items():
         assert f"{what}: not implemented yet: {name}." in result.text
     assert "2.1 training: needs an earlier cell" in result.text
+    assert "RELU_FIELD_GLOBALLY_LIPSCHITZ: not answered yet (still None)" in result.text
+    assert "square_field_solution(h0, t): not implemented yet" in result.text
     assert "your code raised" not in result.text
     assert "0 figure(s) saved" in result.text
 
