@@ -17,7 +17,10 @@ run the same cascade and stop at the first step that decides:
 3. **Algebra.** The difference, with derivatives evaluated, is reduced by ``expand``, by
    ``together`` (numerator expanded), by ``expand_trig`` and ``fu`` when it holds
    trigonometric functions, and by ``simplify``, each under a size limit and a time limit. An
-   exception or a time-out means "not shown", never "different". Zero proves equality.
+   exception or a time-out means "not shown", never "different". Zero proves equality. The
+   costly rewrites (trigonometric, ``simplify``) run only when step 4 cannot decide: a zero
+   difference and a numeric counterexample cannot both exist, so the order changes the cost,
+   not the verdict.
 4. **Numbers.** Both sides are evaluated (``evalf`` at 30 digits, no generated code) at
    random points drawn from each variable's domain. Points where the expectation is not a
    finite number (its poles) are skipped. Where the expectation is finite and the answer is
@@ -29,13 +32,14 @@ run the same cascade and stop at the first step that decides:
 
 Tolerance. Two values ``a`` (answer) and ``b`` (expected) agree when
 ``|a - b| <= rtol * max(|a|, |b|, size) + atol`` with ``rtol = 1e-8``. ``size`` is the sum of
-the absolute values of the top-level terms of either side at that point, so that a
-difference that cancels (an expected zero such as ``d/dt (a^T h)``) is judged against the
-size of what cancels, not against zero; ``atol = 1e-12`` times the largest expected value
-seen, plus ``1e-15``. Why these numbers: at 30 digits two forms of the same expression agree
-to about ``1e-25``; an answer holding Python floats (``0.5``, ``1.4142135623730951``) agrees to
-about ``1e-16``; every bug the graders look for changes the value by a relative amount of
-order one. ``1e-8`` sits far from both.
+the absolute values of the top-level terms of either side at that point, or the size of
+what should cancel that the caller passes as ``scale``, so that a difference that cancels
+(an expected zero such as ``d/dt (a^T h)``) is judged against the size of what cancels, not
+against zero; ``atol = 1e-12`` times the largest expected value seen, plus ``1e-15``.
+Why these numbers: at 30 digits two forms of the same expression agree to about ``1e-25``; an
+answer holding Python floats (``0.5``, ``1.4142135623730951``) agrees to about ``1e-16``;
+every bug the graders look for changes the value by a relative amount of order one. ``1e-8``
+sits far from both.
 
 "Could not decide". When the cascade can neither show equality nor find a counterexample
 (the answer could not be evaluated at enough points because evaluation failed or ran out of
@@ -161,9 +165,10 @@ def equivalent(
     variables: Iterable[sp.Symbol],
     domain: Mapping | None = None,
     rtol: float = RTOL,
+    scale: Any = None,
 ) -> bool:
     """Whether ``answer`` was shown or tested to equal ``expected`` (see the module)."""
-    return compare(answer, expected, variables, domain, rtol).equal
+    return compare(answer, expected, variables, domain, rtol, scale).equal
 
 
 def check_equivalent(
@@ -174,6 +179,7 @@ def check_equivalent(
     message: str,
     domain: Mapping | None = None,
     rtol: float = RTOL,
+    scale: Any = None,
 ) -> Verdict:
     """Fail the running check if ``answer`` is shown to differ from ``expected``.
 
@@ -183,7 +189,7 @@ def check_equivalent(
     equal, or undecided (the caller decides what to do with an undecided answer; it is never
     wrong by itself).
     """
-    verdict = compare(answer, expected, variables, domain, rtol)
+    verdict = compare(answer, expected, variables, domain, rtol, scale)
     if verdict.equal or verdict.undecided:
         return verdict
     if verdict.reason in ("type", "shape", "symbols"):
@@ -198,17 +204,25 @@ def compare(
     variables: Iterable[sp.Symbol],
     domain: Mapping | None = None,
     rtol: float = RTOL,
+    scale: Any = None,
 ) -> Verdict:
-    """Run the cascade and say how it ended (see ``Verdict``)."""
+    """Run the cascade and say how it ended (see ``Verdict``).
+
+    ``scale``, an expression in the variables, is the size of what should cancel when the
+    expectation is zero (``|score|`` for ``score_p - score_t`` at ``score_p = score_t``): the
+    numeric step then also accepts ``|a - b| <= rtol * |scale|``, so that an answer holding
+    floats, whose terms SymPy has already merged into one tiny term, is judged against the
+    size of the terms and not against zero.
+    """
     variables = list(variables)
     domain = dict(domain or {})
     expected = _expected(expected)
     if isinstance(expected, sp.MatrixBase):
-        return _compare_matrix(answer, expected, variables, domain, rtol)
+        return _compare_matrix(answer, expected, variables, domain, rtol, scale)
     got = _scalar_answer(answer)
     if isinstance(got, Verdict):
         return got
-    return _compare_scalar(got, expected, variables, domain, rtol)
+    return _compare_scalar(got, expected, variables, domain, rtol, scale)
 
 
 def as_expression(value: Any) -> sp.Expr | sp.MatrixBase | None:
@@ -312,15 +326,16 @@ def _scalar_answer(answer) -> sp.Expr | Verdict:
 def _refusal(answer: Any, wanted: str) -> str:
     if isinstance(answer, sp.Equality):
         return (
-            f"should be {wanted}, got an equation (Eq); return the expression itself, e.g. "
-            "the right-hand side `.rhs` of the equation"
+            f"should be {wanted}, got an equation (Eq), which is true or false rather than a "
+            "value; return an expression (for an equation from dsolve, its right-hand side "
+            "`.rhs`)"
         )
     if isinstance(answer, Boolean):
         return f"should be {wanted}, got a condition ({type(answer).__name__}), not a value"
     return f"should be {wanted}, got {_kind(answer)}"
 
 
-def _compare_matrix(answer, expected, variables, domain, rtol) -> Verdict:
+def _compare_matrix(answer, expected, variables, domain, rtol, scale) -> Verdict:
     got = as_matrix(answer)
     if got is None:
         return Verdict(False, "type", _refusal(answer, "a SymPy Matrix"))
@@ -331,7 +346,7 @@ def _compare_matrix(answer, expected, variables, domain, rtol) -> Verdict:
     how = "structural"
     undecided = None
     for entry, want in zip(list(got), list(expected), strict=True):
-        verdict = _compare_scalar(entry, want, variables, domain, rtol)
+        verdict = _compare_scalar(entry, want, variables, domain, rtol, scale)
         if verdict.undecided:
             undecided = verdict
             continue
@@ -345,7 +360,7 @@ def _compare_matrix(answer, expected, variables, domain, rtol) -> Verdict:
 # the cascade for one scalar
 
 
-def _compare_scalar(got, expected, variables, domain, rtol) -> Verdict:
+def _compare_scalar(got, expected, variables, domain, rtol, scale=None) -> Verdict:
     if not isinstance(got, sp.Expr):
         got = _scalar_answer(got)
         if isinstance(got, Verdict):
@@ -357,16 +372,21 @@ def _compare_scalar(got, expected, variables, domain, rtol) -> Verdict:
             return Verdict(True, "structural")
     except Exception:
         pass
-    if _algebra_zero(got, expected):
+    # The cheap rewrites first; the costly ones (trigonometric, simplify) only when the
+    # numbers cannot decide. A counterexample and a zero difference cannot both exist, so
+    # the order changes the cost, never the verdict.
+    if _algebra_zero(got, expected, thorough=False):
         return Verdict(True, "algebra")
     # Symbols that are not arguments are drawn like the others: they may cancel (Z/Z).
     # (The expectation may be built from an answer too: the ODE residual of a solution.)
     extra = sorted(
         (got.free_symbols | expected.free_symbols) - set(variables), key=lambda s: s.name
     )
-    verdict = _numeric(got, expected, variables + extra, domain, rtol)
+    verdict = _numeric(got, expected, variables + extra, domain, rtol, scale)
     if verdict.reason == "different" and extra:
         return Verdict(False, "symbols", _symbol_problem(extra, variables))
+    if verdict.undecided and _algebra_zero(got, expected, thorough=True):
+        return Verdict(True, "algebra")
     return verdict
 
 
@@ -400,8 +420,12 @@ def _symbol_problem(extra: list, variables: list) -> str:
 # algebra
 
 
-def _algebra_zero(got: sp.Expr, expected: sp.Expr) -> bool:
-    """Whether a rewrite reduces the difference to zero (within size and time limits)."""
+def _algebra_zero(got: sp.Expr, expected: sp.Expr, thorough: bool = True) -> bool:
+    """Whether a rewrite reduces the difference to zero (within size and time limits).
+
+    ``thorough=False`` tries ``expand`` and ``together`` only; ``True`` adds the
+    trigonometric rewrites and ``simplify``.
+    """
     ok, difference = _limited(lambda: _evaluate_derivatives(got - expected))
     if not ok:
         return False
@@ -413,10 +437,10 @@ def _algebra_zero(got: sp.Expr, expected: sp.Expr) -> bool:
     if not isinstance(ops, int) or ops > MAX_OPS_EXPAND:
         return False
     steps = [sp.expand, lambda e: sp.expand(sp.numer(sp.together(e)))]
-    if difference.has(TrigonometricFunction, HyperbolicFunction):
+    if thorough and difference.has(TrigonometricFunction, HyperbolicFunction):
         steps.append(lambda e: sp.expand(sp.numer(sp.together(sp.expand_trig(e)))))
         steps.append(sp.fu)
-    if ops <= MAX_OPS_SIMPLIFY:
+    if thorough and ops <= MAX_OPS_SIMPLIFY:
         steps.append(sp.simplify)
     for step in steps:
         ok, result = _limited(lambda step=step: step(difference))
@@ -491,11 +515,16 @@ def _alarm(seconds: float):
 _FINITE, _NONFINITE, _NOT_A_NUMBER, _FAILED = "finite", "nonfinite", "not a number", "failed"
 
 
-def _numeric(got, expected, variables, domain, rtol) -> Verdict:
+def _numeric(got, expected, variables, domain, rtol, scale=None) -> Verdict:
     ok, prepared = _limited(lambda: (_evaluate_derivatives(got), _evaluate_derivatives(expected)))
     if not ok:
         return Verdict(False, "undecided")
     got, expected = prepared
+    unknown = got.atoms(AppliedUndef) - expected.atoms(AppliedUndef)
+    if unknown:
+        return Verdict(False, "symbols", _unknown_objects(got, variables))
+    if expected.atoms(AppliedUndef):  # nothing to evaluate: the caller must substitute
+        return Verdict(False, "undecided")
     used = [v for v in variables if v in got.free_symbols | expected.free_symbols]
     continuous = not any(v.is_integer for v in used)
     needed = N_POINTS if used else 1
@@ -523,12 +552,14 @@ def _numeric(got, expected, variables, domain, rtol) -> Verdict:
         if not_numbers and not_numbers >= len(pairs):
             return Verdict(False, "symbols", _unknown_objects(got, variables))
         return Verdict(False, "undecided")
-    scale = max(abs(b) for _, b, _ in pairs)
-    atol = ATOL_SCALE * scale + 1e-15
+    largest = max(abs(b) for _, b, _ in pairs)
+    atol = ATOL_SCALE * largest + 1e-15
     for a, b, point in pairs:
         if abs(a - b) <= rtol * max(abs(a), abs(b)) + atol:
             continue
         size = max(_size_at(got, point), _size_at(expected, point))
+        if scale is not None:
+            size = max(size, _size_at(sp.Abs(sp.sympify(scale)), point))
         if not abs(a - b) <= rtol * max(abs(a), abs(b), size) + atol:
             return Verdict(False, "different")
     return Verdict(True, "numeric")
@@ -588,10 +619,20 @@ def _value_at(expr: sp.Expr, point: dict) -> tuple[str, complex | None]:
     leaves something unevaluated (``Min`` of a tiny difference, a ``Piecewise`` condition),
     the point is substituted first and the result evaluated.
     """
-    kind, number = _evaluate(lambda: expr.evalf(DIGITS, subs=point))
+    ways = [
+        lambda: expr.evalf(DIGITS, subs=point),
+        lambda: expr.xreplace(point).evalf(DIGITS),
+    ]
+    if expr.has(*_SUBSTITUTE_FIRST):
+        ways.reverse()
+    kind, number = _evaluate(ways[0])
     if kind in (_FAILED, _NOT_A_NUMBER):
-        kind, number = _evaluate(lambda: expr.xreplace(point).evalf(DIGITS))
+        kind, number = _evaluate(ways[1])
     return kind, number
+
+
+#: nodes that ``evalf(subs=...)`` often leaves unevaluated or fails on
+_SUBSTITUTE_FIRST = (sp.Piecewise, sp.Min, sp.Max, sp.KroneckerDelta, sp.Abs)
 
 
 def _evaluate(function) -> tuple[str, complex | None]:
