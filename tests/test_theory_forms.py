@@ -784,3 +784,17 @@ def test_reference_passes_every_check():
     assert {check.__name__: run_check(check, student) for check in ALL_CHECKS} == {
         check.__name__: None for check in ALL_CHECKS
     }
+
+
+def test_an_answer_the_checker_cannot_decide_passes_and_is_flagged(monkeypatch):
+    """Neither algebra nor numbers decide (both disabled here): the check passes, and a note
+    for the TA names the answer. "Could not decide" never counts as wrong by itself."""
+    from autograder.graders import symbolic
+
+    monkeypatch.setattr(symbolic, "_algebra_zero", lambda *args, **kwargs: False)
+    monkeypatch.setattr(symbolic, "_evaluate", lambda function: (symbolic._FAILED, None))
+    form = CORRECT["euler_energy_after_n_steps"]["exp of a log"]
+    student = submission(euler_energy_after_n_steps=form)
+    assert run_check(graders.test_energy_n_steps, student) is None
+    assert student.notes and "a TA will read it" in student.notes[0]
+    assert "euler_energy_after_n_steps" in student.notes[0]

@@ -74,6 +74,10 @@ numbers. ``substitute_function`` replaces such a function by a concrete one (and
 the derivatives), after which the comparison can run; a check should do this with more than
 one concrete function.
 
+Time. Each algebra step has a time limit, each evaluation at a point one of its own, the
+numeric step a budget; ``time_budget`` bounds all the work inside a block (the graders give
+each check one), after which comparisons end undecided.
+
 Limitations
 -----------
 The time limits use ``SIGALRM`` and work only in the main thread of a Unix process with no
@@ -113,6 +117,7 @@ __all__ = [
     "equivalent",
     "refusal",
     "substitute_function",
+    "time_budget",
 ]
 
 N_POINTS = 40
@@ -476,8 +481,28 @@ class _TimedOut(Exception):
     pass
 
 
+_deadline = math.inf
+"""monotonic time after which every step gives up at once (see ``time_budget``)"""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float):
+    """Bound the checker's total time inside the block: once ``seconds`` have passed, every
+    algebra step and evaluation gives up at once, so comparisons end undecided."""
+    global _deadline
+    previous = _deadline
+    _deadline = min(previous, time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline = previous
+
+
 def _limited(function, seconds: float = ALGEBRA_SECONDS) -> tuple[bool, Any]:
     """Run ``function()``; ``(False, None)`` if it raised or ran past ``seconds``."""
+    seconds = min(seconds, _deadline - time.monotonic())
+    if seconds <= 0:
+        return False, None
     try:
         with _alarm(seconds):
             return True, function()
@@ -528,7 +553,7 @@ def _numeric(got, expected, variables, domain, rtol, scale=None) -> Verdict:
     used = [v for v in variables if v in got.free_symbols | expected.free_symbols]
     continuous = not any(v.is_integer for v in used)
     needed = N_POINTS if used else 1
-    deadline = time.monotonic() + NUMERIC_SECONDS
+    deadline = min(time.monotonic() + NUMERIC_SECONDS, _deadline)
     rng = np.random.default_rng(SEED)
     pairs, not_numbers = [], 0
     for _ in range(MAX_DRAWS if used else 1):

@@ -55,6 +55,7 @@ from autograder.graders.symbolic import (
     equivalent,
     refusal,
     substitute_function,
+    time_budget,
 )
 from autograder.questions import BY_ID
 
@@ -81,10 +82,21 @@ CONCRETE_H = (
     sp.exp(q * p / 3) + q**4 / 4 + sp.cos(p) * q,
 )
 
+#: seconds of symbolic work one check may spend (on a pathological answer; the reference's
+#: checks take well under 1 s): past it, comparisons end undecided and the answer is flagged
+CHECK_SYMBOLIC_SECONDS = 20.0
+
 #: the items whose Written part the handout asks for, in the handout's order
 WRITTEN_ITEMS = ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "2.1", "2.2")
 #: longest written answer kept per item (characters); longer ones are cut with a note
 MAX_WRITTEN_CHARS = 20_000
+
+
+@pytest.fixture(autouse=True)
+def symbolic_time_budget():
+    """Bound each check's symbolic work, whatever the size of the answer it judges."""
+    with time_budget(CHECK_SYMBOLIC_SECONDS):
+        yield
 
 
 # --------------------------------------------------------------------------------------------
@@ -1055,12 +1067,17 @@ def written_answers_for_the_ta(submission):
     that ran last.
     """
     yield
+    collect_written_answers(submission)
+
+
+def collect_written_answers(student) -> None:
+    """Save ``written.md`` for the TA from ``WRITTEN_ANSWERS``; never raises."""
     try:
-        text = written_report(read_written_answers(submission), submission.notes)
+        text = written_report(read_written_answers(student), student.notes)
     except Exception:  # the report must never cost points
         LOG.exception("collecting the written answers failed")
-        text = written_report("the written answers could not be read", submission.notes)
-    submission.save_report("written.md", text)
+        text = written_report("the written answers could not be read", [])
+    student.save_report("written.md", text)
 
 
 def read_written_answers(student) -> dict[str, str] | str:
