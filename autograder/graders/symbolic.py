@@ -265,7 +265,11 @@ def as_matrix(value: Any) -> sp.MatrixBase | None:
         rows, cols = value.shape
         if not (isinstance(rows, (int, sp.Integer)) and isinstance(cols, (int, sp.Integer))):
             return None
-        ok, explicit = _limited(value.as_explicit)
+        # doit() multiplies explicit matrices at once; as_explicit() handles the rest
+        # (matrix symbols), more slowly.
+        ok, explicit = _limited(value.doit)
+        if not (ok and isinstance(explicit, sp.MatrixBase)):
+            ok, explicit = _limited(value.as_explicit)
         return explicit if ok and isinstance(explicit, sp.MatrixBase) else None
     if isinstance(value, sp.NDimArray) and value.rank() in (1, 2):
         items = value.tolist()
