@@ -24,7 +24,7 @@ from autograder.childside.fixtures import ScriptedGenerator
 from autograder.engine.child import StudentProcess, prepare_workdir
 from autograder.engine.runner import grade_submission
 from autograder.graders import test_hmc as G
-from autograder.graders.support import Student
+from autograder.graders.support import CheckFailed, Student
 from autograder.questions import BY_ID
 from tests.variants import reference_files, write_submission
 
@@ -62,9 +62,35 @@ def test_banana_hmc_script_catches_every_bug_model_but_nan():
 
 
 def test_nan_script_catches_accepting_nan():
-    assert "accepts NaN" not in undetected([G.HMC_NAN_SCRIPT], G.HMC_BUGS)
-    _, _, ratios = G.HMC_NAN_SCRIPT.replica()
-    assert np.sum(np.isnan(ratios)) >= 5
+    samples, _, ratios = G.HMC_NAN_SCRIPT.replica()
+    assert np.sum(np.isnan(ratios)) >= 5 and np.all(np.abs(samples) <= 1.5)
+    with np.errstate(all="ignore"):
+        accepts_nan = G.HMC_NAN_SCRIPT.replica("accepts NaN")[0]
+    assert np.any(np.abs(accepts_nan) > 1.5)
+
+
+def test_support_script_catches_moves_off_the_support():
+    samples, _, ratios = G.RWM_SUPPORT_SCRIPT.replica()
+    assert np.sum(np.isneginf(ratios)) >= 5 and np.all(np.abs(samples) <= 1.5)
+    for bug in ("inverted ratio", "no accept/reject", "stores the proposal"):
+        assert np.any(np.abs(G.RWM_SUPPORT_SCRIPT.replica(bug)[0]) > 1.5), bug
+
+
+@pytest.mark.parametrize("sampler", ["hmc", "rwm"])
+def test_bookkeeping_judges_a_chain_on_its_own_terms(sampler):
+    """Wrong decisions alone do not fail the bookkeeping check; storing proposals does."""
+    scripts = G.HMC_GAUSS_SCRIPTS if sampler == "hmc" else G.RWM_GAUSS_SCRIPTS
+    bugs = G.HMC_BUGS if sampler == "hmc" else G.RWM_BUGS
+    for script in scripts:
+        for bug in bugs:
+            with np.errstate(all="ignore"):
+                samples, accepted, _ = script.replica(bug)
+            run = G.Run(samples, float(accepted.mean()), 0, 0, [])
+            if bug == "stores the proposal":
+                with pytest.raises(CheckFailed):
+                    G.expect_bookkeeping(script, run, sampler)
+            elif bug not in ("ignores proposal_std", "proposal_std squared"):
+                G.expect_bookkeeping(script, run, sampler)
 
 
 def test_rwm_scripts_catch_every_bug_model():
