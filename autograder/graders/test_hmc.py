@@ -15,8 +15,13 @@ Deterministic checks come first and catch most bugs without statistics:
   away from that threshold (rounding cannot flip it) and so that each bug model in
   ``HMC_BUGS`` and ``RWM_BUGS`` produces a different chain (``tests/test_hmc_graders.py``
   proves both). A chain that matches a bug model is told which kind of bug it looks like;
+- the bookkeeping on the chain's own terms: every row is the previous state (a rejection)
+  or the proposal made from it with that iteration's scripted draw (an acceptance), and
+  ``acceptance_rate`` is the fraction of rows that moved. Wrong decisions alone cost points
+  in the decision checks only;
 - how the sampler uses its generator (one momentum or proposal per iteration, at most one
-  uniform per iteration, nothing else), and that a real generator's seed fixes the chain;
+  uniform per iteration and one for every rejection, nothing else), and that a real
+  generator's seed fixes the chain;
 - rejection of proposals whose Hamiltonian is NaN, and of moves off a target's support.
 
 Targets are child-side fixtures (Gaussians with known covariance, bananas with other b, a
@@ -28,8 +33,10 @@ state. For a correct sampler every chain's last state is an exact draw, so ``w =
 and the sum of ``w`` over ``N`` independent chains is exactly chi-squared with ``N``
 degrees of freedom. The check fails outside the central ``1 - ALPHA_STAT`` interval of that
 distribution, so a correct sampler fails it with probability ``ALPHA_STAT`` = 2.5e-7 per
-check, exactly, whatever its order of draws; the two checks together stay below 5e-7 per
-submission. ``benchmarks/hmc_grader_power.py`` measures which bugs they detect.
+check, exactly (over the grader's seed and the sampler's draws), whatever its order of
+draws; the two checks together stay below 5e-7 per submission. The bounds are quantiles
+computed once with scipy and checked by ``tests/test_hmc_graders.py``;
+``benchmarks/hmc_grader_power.py`` measures which bugs they detect.
 
 Limitations
 -----------
