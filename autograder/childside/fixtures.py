@@ -274,6 +274,12 @@ class ScriptedGenerator(np.random.Generator):
     counted: ``normals_drawn``, ``uniforms_drawn`` and ``other_calls`` (the names of any
     other sampling methods used) tell the grader how the sampler used its generator. It is
     a real ``Generator`` subclass, so ``np.random.default_rng(rng)`` returns it unchanged.
+
+    Limitations
+    -----------
+    Unlike the other fixtures it can be told apart: ``type(rng) is np.random.Generator`` is
+    false (``isinstance`` is true). Recognising it gains a sampler nothing, since passing
+    still takes the decisions of a correct one.
     """
 
     ALLOWED = frozenset({"standard_normal", "normal", "uniform", "random"})
