@@ -57,7 +57,8 @@ def hmc_last(x, n_iter, eps, n_steps, rng, bug=None):
             pq = pq + sign * eps / 2 * grad_log_density(q)  # p(n+1)
         potential = stale if bug == "stale potential" else -log_density(x)
         p_old = pq if bug == "momentum after the path" else p
-        ratio = potential + kinetic * (p_old**2).sum(-1)
+        kinetic_old = 1.0 if bug == "missing 1/2 in H_old" else kinetic
+        ratio = potential + kinetic_old * (p_old**2).sum(-1)
         ratio -= -log_density(q) + kinetic * (pq**2).sum(-1)
         if bug == "flipped sign":
             ratio = -ratio

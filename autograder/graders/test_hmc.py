@@ -164,6 +164,7 @@ TRUNCATED_INF = truncated_target(1.5, float("-inf"))
 HMC_BUGS = {
     "flipped sign": "the acceptance ratio has the wrong sign (exp(H_new - H_old))",
     "missing 1/2": "the kinetic energy is |p|^2 instead of |p|^2 / 2",
+    "missing 1/2 in H_old": "the kinetic energy in H_old is |p|^2 instead of |p|^2 / 2",
     "stale potential": "H_old uses the potential of an earlier state, not the current one",
     "momentum after the path": "H_old is computed with the momentum at the end of the path",
     "stores the proposal": "a rejected proposal is stored as the sample",
@@ -217,7 +218,8 @@ def hmc_replica(target, x0, normals, u, eps, n_steps, bug=None):
             xs, ps = leapfrog_path(target.grad, x, p, eps, n_steps, sign)
             potential = stale_potential if bug == "stale potential" else -target.log(x)
             p_old = ps[-1] if bug == "momentum after the path" else p
-            h_old = potential + kinetic * float(p_old @ p_old)
+            kinetic_old = 1.0 if bug == "missing 1/2 in H_old" else kinetic
+            h_old = potential + kinetic_old * float(p_old @ p_old)
             h_new = -target.log(xs[-1]) + kinetic * float(ps[-1] @ ps[-1])
             ratio = h_old - h_new
             if bug == "flipped sign":
@@ -407,9 +409,10 @@ def same_chain(a, b) -> bool:
 
 def diagnose(scripts, runs, bugs: dict) -> str:
     """Feedback for chains that are not the expected ones: the bug model they all match when
-    exactly one does, or else where and how the first wrong chain departs."""
+    exactly one does (judged on two scripts or more; one short script can let an unmodelled
+    bug mimic a model), or else where and how the first wrong chain departs."""
     matches = []
-    for bug, description in bugs.items():
+    for bug, description in bugs.items() if len(scripts) >= 2 else ():
         with np.errstate(all="ignore"):
             if all(
                 same_chain(run.samples, script.replica(bug)[0])
@@ -417,7 +420,9 @@ def diagnose(scripts, runs, bugs: dict) -> str:
             ):
                 matches.append(description)
     if len(matches) == 1:
-        return f"the chain is what a sampler with this bug draws: {matches[0]}"
+        return (
+            f"the chains are what a sampler with this bug draws (look there first): {matches[0]}"
+        )
     for script, run in zip(scripts, runs, strict=True):
         expected, accepted, _ = script.replica()
         if same_chain(run.samples, expected):
