@@ -18,8 +18,8 @@ def variance_per_probe(A, distribution):
     return 2 * (frobenius - float((torch.diagonal(S) ** 2).sum()))
 ''',
     "sampler_settings": """\
-HMC_STEP_SIZE = 0.3
-HMC_N_LEAPFROG = 20
+HMC_STEP_SIZE = 0.2
+HMC_N_LEAPFROG = 80
 # Proportional to the marginal standard deviations: Var x1 = 100, Var x2 = 1 + 2 b^2 10^4.
 RWM_PROPOSAL_STD = 0.8 * np.array([10.0, np.sqrt(1 + 2 * 0.1**2 * 1e4)])
 """,
