@@ -9,6 +9,9 @@ The notebook ``practice07.ipynb`` imports this file from its own folder. Three t
   other error in your code prints its type, message and place, and a short traceback.
 - ``save(fig, name)`` writes a figure as PNG into the figures folder.
 
+``tqdm`` is the progress bar to use: a widget when ``ipywidgets`` is installed, text
+otherwise (without the warning ``tqdm.auto`` gives then).
+
 Two environment variables override the defaults (the project's own tests use them):
 ``PRACTICE07_STUDENT_ROOT``, a folder holding ``student/``, and ``PRACTICE07_FIGURES``, the
 folder for the PNG files.
@@ -27,6 +30,14 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
+
+try:  # progress bars as widgets in Jupyter when ipywidgets is there, as text otherwise
+    import ipywidgets  # noqa: F401
+    from tqdm.auto import tqdm
+except ImportError:
+    from tqdm.std import tqdm
+
+__all__ = ["answer", "attempt", "run", "save", "setup", "summary", "tqdm"]
 
 
 @dataclass
