@@ -177,6 +177,10 @@ def render_markdown(result: SubmissionResult, folder: Path) -> str:
     if result.not_implemented:
         names = ", ".join(f"`{name.strip('`')}`" for name in result.not_implemented)
         lines += [f"**Not implemented yet:** {names}.", ""]
+    reports = sorted(getattr(result, "reports", {}) or {})
+    if reports:
+        links = ", ".join(f"[{_inline(name)}]({name})" for name in reports)
+        lines += [f"**Marked by a TA, not scored here:** {links}.", ""]
     if result.notes:
         lines += ["**About the submission:**", ""]
         lines += [f"- {_inline(note)}" for note in result.notes]
@@ -296,6 +300,10 @@ def render_html(result: SubmissionResult, folder: Path) -> str:
     if result.not_implemented:
         names = ", ".join(f"<code>{escape(n.strip('`'))}</code>" for n in result.not_implemented)
         parts.append(f"<p><strong>Not implemented yet:</strong> {names}.</p>")
+    reports = sorted(getattr(result, "reports", {}) or {})
+    if reports:
+        links = ", ".join(f'<a href="{escape(n)}">{escape(n)}</a>' for n in reports)
+        parts.append(f"<p><strong>Marked by a TA, not scored here:</strong> {links}.</p>")
     if result.notes:
         parts.append("<p><strong>About the submission:</strong></p><ul>")
         parts += [f"<li>{escape(note)}</li>" for note in result.notes]

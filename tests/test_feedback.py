@@ -30,6 +30,7 @@ def synthetic_result() -> SubmissionResult:
     ]
     result.not_implemented = ["`train_neural_ode`"]
     result.notes = ["Not graded (only the five modules are taken): notes.txt."]
+    result.reports = {"written.md": "## 1.1\nmy answer"}
     return result
 
 
@@ -62,6 +63,7 @@ def test_markdown_has_points_passes_failures_and_figures_per_question(folder: Pa
     assert "![other.png](figures/other.png)" in text.split("## Figures the grader saved")[1]
     assert "**Not implemented yet:** `train_neural_ode`." in text
     assert "notes.txt" in text
+    assert "**Marked by a TA, not scored here:** [written.md](written.md)." in text
 
 
 def test_markdown_keeps_student_output_inside_its_code_block(folder: Path) -> None:
