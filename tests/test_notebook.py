@@ -8,6 +8,7 @@ per-cell timeout of the run, not a timing assertion.
 from __future__ import annotations
 
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,16 @@ def test_attempt_reports_an_exception_and_carries_on(tmp_path, monkeypatch, caps
         sys.modules.update(saved)
         if str(tmp_path) in sys.path:
             sys.path.remove(str(tmp_path))
+
+
+def test_student_package_ships_the_notebook_and_not_its_answers(tmp_path) -> None:
+    from autograder import packaging
+
+    names = set(zipfile.ZipFile(packaging.build_student_zip(tmp_path / "s.zip")).namelist())
+    assert {
+        "assignment/practice07.ipynb",
+        "assignment/handout.md",
+        "assignment/notebook_tools.py",
+        "student/submit.py",
+    } <= names
+    assert not any("notebook_answers" in name or name.startswith("solutions/") for name in names)
