@@ -139,19 +139,29 @@ def test_mechanical_problems_refuse_the_zip_with_one_message_each(tmp_path: Path
         assert old in text, name
         (student / name).write_text(text.replace(old, new, 1))
     (student / "helpers.py").write_text("X = 1\n")
-    completed = submit(folder, "--no-tests")
+    completed = submit(folder, "--no-tests", "--force")
     out = " ".join(completed.stdout.split())
-    assert completed.returncode == 1
+    assert completed.returncode == 0 and (folder / "submission.zip").is_file()
+    assert "5 problem(s) that would cost points for a mechanical reason" in out
     assert "student/integrators.py has a syntax error at line" in out
     assert "`import integrators` works only when student/ itself is the working folder" in out
     assert "student/hutchinson.py cannot be imported the way the grader imports it" in out
     assert "theory.euler_energy_after_n_steps: parameter 1 is `E_0`, expected `E0`" in out
     assert "lotka_volterra.train_neural_ode: `seed` has default 1" in out
     assert "student/helpers.py: not graded" in out
-    assert "No zip written" in out and not (folder / "submission.zip").exists()
+    assert "--force: writing the zip anyway." in out
 
-    forced = submit(folder, "--no-tests", "--force")
-    assert forced.returncode == 0 and (folder / "submission.zip").is_file()
+
+def test_a_problem_means_no_zip_without_force(tmp_path: Path, capsys) -> None:
+    """In-process and cheap: no module compiles, so nothing needs importing."""
+    folder = lay_out(tmp_path, ROOT / "student")
+    for name in MODULES:
+        (folder / "student" / f"{name}.py").write_text("def broken(:\n")
+    submit_module = load_submit(folder / "student")
+    assert submit_module.main(["--no-tests"]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "5 problem(s) that would cost points" in out and "No zip written" in out
+    assert not (folder / "submission.zip").exists()
 
 
 @pytest.mark.parametrize(
