@@ -150,7 +150,8 @@ def attempt(what: str) -> Iterator[None]:
             _SAID.add(name)
         _failed(session, what, f"waiting on {name}")
         _close_new(open_figures)
-    except Exception as error:
+    except Exception as problem:
+        error = problem
         frame = _student_frame(error)
         if isinstance(error, NameError) and frame is None:
             # A name the notebook defines in an earlier cell: that cell has not run, or it

@@ -26,9 +26,10 @@ def kind(value: object) -> str:
         name = "tensor" if type(value).__module__.startswith("torch") else "array"
         dtype_name = str(dtype).replace("torch.", "")
         return f"a {dtype_name} {name} of shape {tuple(shape)}"
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    return f"a {type(value).__name__}"
+    kind_name = type(value).__name__
+    if isinstance(value, tuple | list):
+        return f"a {kind_name} of length {len(value)}"
+    return f"a {kind_name}"
 
 
 def shape_of(value: object) -> tuple[int, ...] | None:
