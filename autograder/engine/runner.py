@@ -31,6 +31,7 @@ import pytest
 from autograder.engine import intake as intake_module
 from autograder.engine.child import StudentCodeError, StudentProcess, prepare_workdir
 from autograder.engine.results import SubmissionResult, TestOutcome, write_results
+from autograder.feedback import write_feedback
 from autograder.graders.support import CheckFailed, CheckInfo, Student
 from autograder.questions import BY_ID
 
@@ -216,6 +217,7 @@ def grade_submission(
             if process is not None and plugin is not None:
                 write_artifacts(plugin.proxy.artifacts, folder)
             write_reports(result.reports, folder)
+            write_feedback(result, folder)
     return result
 
 
