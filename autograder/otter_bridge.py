@@ -9,21 +9,94 @@ points up per question, so its scores equal ours by construction.
 
 Student code still runs only in the engine's child process, never in Otter's kernel: the
 entry script that Otter executes as "the submission" is ours and imports nothing of the
-student's.
+student's. Otter starts that kernel in the submission folder with the folder first on
+``sys.path``, so a submission that ships a top-level ``numpy/``, ``otter/``, ``autograder/``
+or ``traitlets/`` package would be imported by the kernel before any of our code runs. The
+``SanitizeSubmission`` plugin (named in the generated ``otter_config.json``) prevents that:
+it runs in Otter's runner process before the kernel starts, keeps only the five contract
+modules (through ``intake``, the same rules as ``practice07 grade``), and removes every
+other file and folder the student supplied; what it removed is listed in the feedback.
+
+Limitations
+-----------
+``otter run`` unzips a zip submission with ``zipfile.extractall`` and looks for exactly one
+top-level ``.py`` file before any plugin runs: a zip whose member names make
+``extractall`` fail, or that holds a second top-level ``.py`` file, ends with Otter's own
+error and a zero score before this module is reached.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import shutil
 from pathlib import Path
 
 from autograder.engine.results import SubmissionResult
 
+try:
+    from otter.plugins import AbstractOtterPlugin
+except ImportError:  # Otter is optional for practice07 grade
+    AbstractOtterPlugin = object
+
 LOG = logging.getLogger(__name__)
 
 ENTRY_SCRIPT = "practice07_submission.py"
+PLUGIN = "autograder.otter_bridge.SanitizeSubmission"
+"""the plugin's importable name, for ``otter_config.json``'s ``plugins`` list"""
+NOTES_VARIABLE = "PRACTICE07_OTTER_NOTES"
+"""set by the plugin in the runner; the kernel, started afterwards, inherits it"""
+OTTER_OWN = {ENTRY_SCRIPT, "tests", "__init__.py"}
+"""what Otter itself puts in the submission folder (our entry script, the test files)"""
 _RESULT: SubmissionResult | None = None
+
+
+def sanitize_folder(folder: Path) -> list[str]:
+    """Leave in ``folder`` only Otter's own files and ``student/`` with the taken modules.
+
+    Returns the notes for the feedback (what was not taken, and why).
+    """
+    from autograder.engine import intake
+    from autograder.engine.runner import intake_notes
+
+    folder = Path(folder)
+    taken = intake.take(folder)
+    taken.ignored = [
+        name
+        for name in taken.ignored
+        if name.split("/", 1)[0] not in OTTER_OWN and not name.endswith(".whl")
+    ]
+    for entry in list(folder.iterdir()):
+        if entry.name in OTTER_OWN and not entry.is_symlink():
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    package = folder / "student"
+    package.mkdir()
+    (package / "__init__.py").write_bytes(b"")
+    for name, data in taken.files.items():
+        (package / name).write_bytes(data)
+    return intake_notes(taken)
+
+
+class SanitizeSubmission(AbstractOtterPlugin):
+    """Otter plugin: clean the submission folder before Otter's kernel starts in it."""
+
+    def before_grading(self, config) -> None:
+        """Runs in Otter's runner process, in the submission folder."""
+        folder = Path.cwd()
+        self.notes = sanitize_folder(folder)
+        os.environ[NOTES_VARIABLE] = json.dumps(self.notes)
+        LOG.info("submission folder %s sanitized", folder)
+
+    def after_grading(self, results) -> None:
+        """Show the intake notes (files not taken, modules missing) as the overall output."""
+        notes = getattr(self, "notes", [])
+        if notes:
+            results.set_output("\n".join(notes))
 
 
 def submission_folder() -> Path:
@@ -35,15 +108,36 @@ def submission_folder() -> Path:
 
 
 def graded() -> SubmissionResult:
-    """Grade the submission once per Otter run and keep the result."""
+    """Grade the submission once per Otter run and keep the result.
+
+    ``PRACTICE07_QUESTIONS`` (comma-separated ids) restricts grading to those questions, for
+    tests of this path; ``PRACTICE07_OTTER_OUT`` names a folder for a copy of our own
+    ``results.json`` and figures.
+    """
     global _RESULT
     if _RESULT is None:
         from autograder.engine.runner import grade_submission
 
         out_dir = os.environ.get("PRACTICE07_OTTER_OUT")
+        folder = submission_folder()
+        questions = os.environ.get("PRACTICE07_QUESTIONS")
         _RESULT = grade_submission(
-            submission_folder(), Path(out_dir) if out_dir else None, name="submission"
+            folder,
+            Path(out_dir) if out_dir else None,
+            name="submission",
+            questions=set(questions.split(",")) if questions else None,
+            secrets=(folder.parent / "source", folder.parent / "results"),
         )
+        # The kernel's own intake sees Otter's files beside student/; the plugin's notes,
+        # taken before Otter's files mattered, are the ones to show.
+        own = [note for note in _RESULT.notes if not note.startswith("Not graded")]
+        notes = os.environ.get(NOTES_VARIABLE)
+        if notes is None:
+            LOG.warning("the submission folder was not sanitized (plugin %s not run)", PLUGIN)
+        else:
+            plugin_notes = json.loads(notes)
+            own = plugin_notes + [note for note in own if note not in plugin_notes]
+        _RESULT.notes = own
         LOG.info("graded the submission: %s / 100", _RESULT.score)
     return _RESULT
 

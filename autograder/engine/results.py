@@ -62,6 +62,9 @@ class SubmissionResult:
     """set when grading itself failed; the scores are then incomplete"""
     not_implemented: list[str] = field(default_factory=list)
     """functions that still raise ``NotImplementedError``, in the order first met"""
+    fingerprint: str = ""
+    """SHA-256 of the modules that were taken (see ``intake``): a changed submission is
+    graded again when a batch resumes"""
 
     @property
     def score(self) -> float:
@@ -106,6 +109,11 @@ class SubmissionResult:
             "output": self.summary_text(),
             "visibility": "visible",
             "stdout_visibility": "hidden",
+            "extra_data": {
+                "grading_error": self.error,
+                "fingerprint": self.fingerprint,
+                "question_scores": self.question_scores(),
+            },
             "tests": [
                 {
                     "name": test.name,
@@ -121,7 +129,13 @@ class SubmissionResult:
 
     @classmethod
     def from_gradescope(cls, name: str, data: dict) -> SubmissionResult:
-        result = cls(name, execution_time=float(data.get("execution_time", 0.0)))
+        extra = data.get("extra_data") or {}
+        result = cls(
+            name,
+            execution_time=float(data.get("execution_time", 0.0)),
+            error=extra.get("grading_error"),
+            fingerprint=str(extra.get("fingerprint") or ""),
+        )
         for test in data.get("tests", []):
             result.tests.append(
                 TestOutcome(
@@ -164,9 +178,9 @@ def read_results(folder: Path) -> SubmissionResult | None:
     path = Path(folder) / RESULTS_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return SubmissionResult.from_gradescope(Path(folder).name, data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return SubmissionResult.from_gradescope(Path(folder).name, data)
 
 
 def write_gradebook(out_dir: Path, names: list[str]) -> Path:
@@ -180,12 +194,13 @@ def write_gradebook(out_dir: Path, names: list[str]) -> Path:
             writer.writerow([name, *["" for _ in QUESTIONS], "", "not graded"])
             continue
         scores = result.question_scores()
+        status = "graded" if not result.error else f"grading error: {result.error}"[:300]
         writer.writerow(
             [
                 name,
                 *[format_points(scores[q.id]) for q in QUESTIONS],
                 format_points(result.score),
-                "graded",
+                status,
             ]
         )
     path = Path(out_dir) / GRADES_FILE
