@@ -211,3 +211,32 @@ def enter(config: dict) -> None:
         sys.stderr.write(f"practice07 jail: {error}\n")
         sys.stderr.flush()
         os._exit(JAIL_FAILED)
+    if mode == "namespaces" and os.getpid() == 1:
+        _become_init()
+
+
+def _become_init() -> None:
+    """Stay behind as the PID namespace's init and let a child run the server.
+
+    The first process of a PID namespace ignores signals it has no handler for, even
+    ``SIGSEGV`` or ``SIGKILL`` sent by itself, and inherits every orphan. Keeping that role
+    out of the server lets student code die as it would anywhere else; the init reaps
+    orphans and, when the server ends, exits with its status (128 + signal when killed),
+    which ends the namespace and every process still in it.
+    """
+    server = os.fork()
+    if server == 0:
+        _check(_libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0), "parent-death signal")
+        return
+    os.closerange(0, 1 << 16)
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            os._exit(1)
+        except InterruptedError:
+            continue
+        if pid == server:
+            if os.WIFSIGNALED(status):
+                os._exit(128 + os.WTERMSIG(status))
+            os._exit(os.WEXITSTATUS(status))

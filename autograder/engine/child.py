@@ -330,7 +330,11 @@ class StudentProcess:
                 raise problem
             return
         try:
-            self._request({"op": "import", "module": module}, IMPORT_TIMEOUT)
+            self._request(
+                {"op": "import", "module": module},
+                IMPORT_TIMEOUT,
+                what=f"the import of student/{module}.py",
+            )
         except StudentCodeError as error:
             problem = _import_problem(module, error)
             self.module_status[module] = problem
@@ -533,6 +537,8 @@ class StudentProcess:
         self.restarts += 1
         if code is not None and code < 0:
             how = f"was killed by signal {_signal_name(-code)}"
+        elif code is not None and code > 128 and self.policy.mode == "namespaces":
+            how = f"was killed by signal {_signal_name(code - 128)}"
         else:
             how = f"exited with code {code}"
         error = StudentCrashed(
