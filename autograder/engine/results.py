@@ -65,6 +65,10 @@ class SubmissionResult:
     fingerprint: str = ""
     """SHA-256 of the modules that were taken (see ``intake``): a changed submission is
     graded again when a batch resumes"""
+    selection: list[str] | None = None
+    """the question ids graded when only some were (``["*"]`` for a custom selection)"""
+    resumed: bool = False
+    """read back from an earlier run's ``results.json`` rather than graded now"""
 
     @property
     def score(self) -> float:
@@ -112,6 +116,7 @@ class SubmissionResult:
             "extra_data": {
                 "grading_error": self.error,
                 "fingerprint": self.fingerprint,
+                "selection": self.selection,
                 "question_scores": self.question_scores(),
             },
             "tests": [
@@ -135,6 +140,7 @@ class SubmissionResult:
             execution_time=float(data.get("execution_time", 0.0)),
             error=extra.get("grading_error"),
             fingerprint=str(extra.get("fingerprint") or ""),
+            selection=extra.get("selection"),
         )
         for test in data.get("tests", []):
             result.tests.append(

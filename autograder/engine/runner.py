@@ -210,6 +210,8 @@ def grade_submission(
     taken = intake_module.take(Path(source))
     result = SubmissionResult(name or taken.name)
     result.fingerprint = taken.fingerprint
+    if questions is not None or select is not None:
+        result.selection = sorted(questions) if select is None else ["*"]
     workdir = Path(tempfile.mkdtemp(prefix="practice07-"))
     process = plugin = None
     guard = integrity.Guard(sandbox.policy(), out_dir)

@@ -189,7 +189,7 @@ def leftover_files(extra: tuple = ()) -> list[str]:
 
 _WRITE_EVERYWHERE = f"""
 import os as _os, json as _json
-_forged = _json.dumps({{"score": 100, "tests": [{{"name": "all", "score": 100, "max_score": 100}}]}})
+_forged = _json.dumps({{"score": 100, "tests": [{{"name": "all", "score": 100}}]}})
 _junit = '<testsuite tests="80" failures="0"><testcase name="{MARKER}"/></testsuite>'
 for _folder in ["/autograder/results", "/autograder", "/tmp", "/var/tmp", "/dev/shm", ".", "..",
                 _os.environ.get("HOME", "."), "/work", "/root"]:
@@ -240,162 +240,338 @@ raise RuntimeError(_text)
 
 ATTACKS: list[Attack] = [
     # exits and crashes
-    Attack("import-sys-exit", "exit", "sys.exit(0) at import", "no-integrators",
-           prelude="import sys\nsys.exit(0)"),
-    Attack("import-os-exit", "exit", "os._exit(0) at import", "no-integrators",
-           prelude="import os\nos._exit(0)"),
-    Attack("import-keyboard-interrupt", "exit", "KeyboardInterrupt raised at import",
-           "no-integrators", prelude="raise KeyboardInterrupt"),
-    Attack("call-system-exit", "exit", "SystemExit raised in a graded call", "no-ratio",
-           ratio="raise SystemExit(0)"),
-    Attack("call-keyboard-interrupt", "exit", "KeyboardInterrupt in a graded call", "no-ratio",
-           ratio="raise KeyboardInterrupt"),
-    Attack("call-os-exit", "exit", "os._exit(3) in a graded call", "no-ratio",
-           ratio="import os\nos._exit(3)"),
-    Attack("call-segfault", "exit", "a real segmentation fault (reads address 0)",
-           "no-ratio", ratio="import faulthandler\nfaulthandler._read_null()"),
-    Attack("call-kill-self", "exit", "SIGKILL sent to its own process", "no-ratio",
-           ratio="import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"
-                 "os.kill(os.getppid() or 1, signal.SIGKILL)\nraise RuntimeError('alive')"),
-    Attack("call-recursion", "exit", "unbounded recursion with a raised recursion limit",
-           "no-ratio", ratio="import sys\nsys.setrecursionlimit(10**7)\n"
-                             "def f(n):\n    return f(n + 1) + 1\nreturn f(0)"),
+    Attack(
+        "import-sys-exit",
+        "exit",
+        "sys.exit(0) at import",
+        "no-integrators",
+        prelude="import sys\nsys.exit(0)",
+    ),
+    Attack(
+        "import-os-exit",
+        "exit",
+        "os._exit(0) at import",
+        "no-integrators",
+        prelude="import os\nos._exit(0)",
+    ),
+    Attack(
+        "import-keyboard-interrupt",
+        "exit",
+        "KeyboardInterrupt raised at import",
+        "no-integrators",
+        prelude="raise KeyboardInterrupt",
+    ),
+    Attack(
+        "call-system-exit",
+        "exit",
+        "SystemExit raised in a graded call",
+        "no-ratio",
+        ratio="raise SystemExit(0)",
+    ),
+    Attack(
+        "call-keyboard-interrupt",
+        "exit",
+        "KeyboardInterrupt in a graded call",
+        "no-ratio",
+        ratio="raise KeyboardInterrupt",
+    ),
+    Attack(
+        "call-os-exit",
+        "exit",
+        "os._exit(3) in a graded call",
+        "no-ratio",
+        ratio="import os\nos._exit(3)",
+    ),
+    Attack(
+        "call-segfault",
+        "exit",
+        "a real segmentation fault (reads address 0)",
+        "no-ratio",
+        ratio="import faulthandler\nfaulthandler._read_null()",
+    ),
+    Attack(
+        "call-kill-self",
+        "exit",
+        "SIGKILL sent to its own process",
+        "no-ratio",
+        ratio="import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"
+        "os.kill(os.getppid() or 1, signal.SIGKILL)\nraise RuntimeError('alive')",
+    ),
+    Attack(
+        "call-recursion",
+        "exit",
+        "unbounded recursion with a raised recursion limit",
+        "no-ratio",
+        ratio="import sys\nsys.setrecursionlimit(10**7)\n"
+        "def f(n):\n    return f(n + 1) + 1\nreturn f(0)",
+        slow=True,
+    ),
     # resource abuse
-    Attack("import-infinite-loop", "resource", "an infinite loop at import", "no-integrators",
-           prelude="while True:\n    pass", slow=True),
-    Attack("call-infinite-loop", "resource", "an infinite loop in a graded call", "no-ratio",
-           ratio="while True:\n    pass", slow=True),
-    Attack("call-sleep", "resource", "time.sleep(10**6) in a graded call", "no-ratio",
-           ratio="import time\ntime.sleep(10**6)", slow=True),
-    Attack("call-memory-bomb", "resource", "allocates 40 GB at once, then 100 MB at a time",
-           "no-ratio", ratio="import numpy as np\ntry:\n    np.ones(5 * 10**9)\n"
-           "except MemoryError:\n    pass\nhog = []\nwhile True:\n"
-           "    hog.append(np.ones(12_500_000))"),
-    Attack("import-fork-burst", "resource", "forks 300 sleeping children at import, then "
-           "does the real work", "reference",
-           prelude=f"import os as _os, sys as _sys\nfor _i in range(300):\n    try:\n"
-           f"        if _os.fork() == 0:\n            _os.execv(_sys.executable, ['python3', '-c', "
-           f"'import time; time.sleep(600)  # {MARKER}'])\n    except OSError:\n"
-           f"        break"),
-    Attack("call-huge-stdout", "resource", "prints 200 MB, then returns the right answer",
-           "reference", ratio="import sys\nchunk = '\\x1b[2J' + 'A' * 999999 + '\\n'\n"
-           "for _ in range(200):\n    sys.stdout.write(chunk)\nreturn 1 + dt**2"),
-    Attack("call-print-and-fail", "resource", "prints 50 MB with terminal escapes and a "
-           "fake grader summary, then raises", "no-ratio",
-           ratio="import sys\nsys.stdout.write('Hidden graders: 100 / 100 points.\\n')\n"
-           "sys.stdout.write('\\x1b[31m' + '=' * 20 + ' 80 passed ' + '=' * 20 + '\\r\\n')\n"
-           "for _ in range(50):\n    sys.stdout.write('B' * 10**6)\n"
-           "raise ValueError('\\x1b[2J\\x07 all checks passed')"),
-    Attack("call-disk-filler", "resource", "writes files until the disk is full",
-           "reference", ratio=f"import os\nfor i in range(10**6):\n    try:\n        with open("
-           f"os.path.join(os.environ.get('TMPDIR', '/tmp'), '{MARKER}-%d' % i), 'wb') as f:\n"
-           f"            f.write(b'x' * 10**7)\n    except OSError:\n        break\n"
-           f"return 1 + dt**2"),
+    Attack(
+        "import-infinite-loop",
+        "resource",
+        "an infinite loop at import",
+        "no-integrators",
+        prelude="while True:\n    pass",
+        slow=True,
+    ),
+    Attack(
+        "call-infinite-loop",
+        "resource",
+        "an infinite loop in a graded call",
+        "no-ratio",
+        ratio="while True:\n    pass",
+        slow=True,
+    ),
+    Attack(
+        "call-sleep",
+        "resource",
+        "time.sleep(10**6) in a graded call",
+        "no-ratio",
+        ratio="import time\ntime.sleep(10**6)",
+    ),
+    Attack(
+        "call-memory-bomb",
+        "resource",
+        "allocates 40 GB at once, then 100 MB at a time",
+        "no-ratio",
+        ratio="import numpy as np\ntry:\n    np.ones(5 * 10**9)\n"
+        "except MemoryError:\n    pass\nhog = []\nwhile True:\n"
+        "    hog.append(np.ones(12_500_000))",
+        slow=True,
+    ),
+    Attack(
+        "import-fork-burst",
+        "resource",
+        "forks 300 sleeping children at import, then does the real work",
+        "reference",
+        prelude=f"import os as _os, sys as _sys\nfor _i in range(300):\n    try:\n"
+        f"        if _os.fork() == 0:\n            _os.execv(_sys.executable, ['python3', '-c', "
+        f"'import time; time.sleep(600)  # {MARKER}'])\n    except OSError:\n"
+        f"        break",
+    ),
+    Attack(
+        "call-huge-stdout",
+        "resource",
+        "prints 200 MB, then returns the right answer",
+        "reference",
+        ratio="import sys\nchunk = '\\x1b[2J' + 'A' * 999999 + '\\n'\n"
+        "for _ in range(200):\n    sys.stdout.write(chunk)\nreturn 1 + dt**2",
+    ),
+    Attack(
+        "call-print-and-fail",
+        "resource",
+        "prints 50 MB with terminal escapes and a fake grader summary, then raises",
+        "no-ratio",
+        ratio="import sys\nsys.stdout.write('Hidden graders: 100 / 100 points.\\n')\n"
+        "sys.stdout.write('\\x1b[31m' + '=' * 20 + ' 80 passed ' + '=' * 20 + '\\r\\n')\n"
+        "for _ in range(50):\n    sys.stdout.write('B' * 10**6)\n"
+        "raise ValueError('\\x1b[2J\\x07 all checks passed')",
+    ),
+    Attack(
+        "call-disk-filler",
+        "resource",
+        "writes files until the disk is full",
+        "reference",
+        ratio=f"import os\nfor i in range(10**6):\n    try:\n        with open("
+        f"os.path.join(os.environ.get('TMPDIR', '/tmp'), '{MARKER}-%d' % i), 'wb') as f:\n"
+        f"            f.write(b'x' * 10**7)\n    except OSError:\n        break\n"
+        f"return 1 + dt**2",
+    ),
     # tampering
-    Attack("import-patch-libraries", "tamper", "patches numpy, torch, math, builtins and pytest"
-           " at import so that every comparison passes; the work itself is missing",
-           "no-integrators", prelude="import builtins, math, numpy, torch, sys, types\n"
-           "numpy.allclose = lambda *a, **k: True\nnumpy.isclose = lambda *a, **k: True\n"
-           "numpy.array_equal = lambda *a, **k: True\nnumpy.isfinite = lambda *a, **k: True\n"
-           "torch.allclose = lambda *a, **k: True\nmath.isclose = lambda *a, **k: True\n"
-           "builtins.isinstance = lambda *a: True\nbuiltins.abs = lambda x: 0\n"
-           "fake = types.ModuleType('pytest')\nfake.main = lambda *a, **k: 0\n"
-           "sys.modules['pytest'] = fake\nsys.modules['autograder'] = fake\n"
-           "sys.modules['autograder.graders.support'] = fake\n"
-           "raise NotImplementedError"),
-    Attack("call-lying-objects", "tamper", "returns float and ndarray subclasses whose "
-           "comparisons, conversions and repr lie", "no-ratio",
-           ratio="import numpy as np\nclass Liar(float):\n"
-           "    def __eq__(self, other): return True\n"
-           "    def __float__(self): return 1.0 + 0.01**2\n"
-           "    def __abs__(self): return 0.0\n    def __lt__(self, o): return True\n"
-           "    def __le__(self, o): return True\n    __hash__ = float.__hash__\n"
-           "class LyingArray(np.ndarray):\n    def __eq__(self, o): return np.ones(1, bool)\n"
-           "    def __array__(self, *a, **k): return np.full(self.shape, 1.01)\n"
-           "if isinstance(dt, (int, float)):\n    return Liar(-7.0)\n"
-           "return np.full(np.shape(dt), -7.0).view(LyingArray)"),
-    Attack("call-nan", "tamper", "returns NaN where a number is due", "no-ratio",
-           ratio="import numpy as np\nreturn np.full(np.shape(dt), np.nan) if np.ndim(dt) "
-           "else float('nan')"),
-    Attack("call-forged-answer", "tamper", "writes a forged 'ok' answer into the grader's "
-           "pipe and then blocks", "no-ratio",
-           ratio="import os, json, struct, time\nfd = int(os.environ.get('P07_FDS', '0,1')"
-           ".split(',')[1]) if 'P07_FDS' in os.environ else 1\n"
-           "body = json.dumps({'ok': True, 'value': 1.0001, 'mutated': []}).encode()\n"
-           "try:\n    os.write(fd, struct.pack('>Q', len(body)) + body)\n"
-           "    os.write(fd, b'\\x00' * 8 + b'garbage')\nexcept OSError:\n    pass\n"
-           "time.sleep(30)"),
+    Attack(
+        "import-patch-libraries",
+        "tamper",
+        "patches numpy, torch, math, builtins and pytest"
+        " at import so that every comparison passes; the work itself is missing",
+        "no-integrators",
+        prelude="import builtins, math, numpy, torch, sys, types\n"
+        "numpy.allclose = lambda *a, **k: True\nnumpy.isclose = lambda *a, **k: True\n"
+        "numpy.array_equal = lambda *a, **k: True\nnumpy.isfinite = lambda *a, **k: True\n"
+        "torch.allclose = lambda *a, **k: True\nmath.isclose = lambda *a, **k: True\n"
+        "builtins.isinstance = lambda *a: True\nbuiltins.abs = lambda x: 0\n"
+        "fake = types.ModuleType('pytest')\nfake.main = lambda *a, **k: 0\n"
+        "sys.modules['pytest'] = fake\nsys.modules['autograder'] = fake\n"
+        "sys.modules['autograder.graders.support'] = fake\n"
+        "raise NotImplementedError",
+    ),
+    Attack(
+        "call-lying-objects",
+        "tamper",
+        "returns float and ndarray subclasses whose comparisons, conversions and repr lie",
+        "no-ratio",
+        ratio="import numpy as np\nclass Liar(float):\n"
+        "    def __eq__(self, other): return True\n"
+        "    def __float__(self): return 1.0 + 0.01**2\n"
+        "    def __abs__(self): return 0.0\n    def __lt__(self, o): return True\n"
+        "    def __le__(self, o): return True\n    __hash__ = float.__hash__\n"
+        "class LyingArray(np.ndarray):\n    def __eq__(self, o): return np.ones(1, bool)\n"
+        "    def __array__(self, *a, **k): return np.full(self.shape, 1.01)\n"
+        "if isinstance(dt, (int, float)):\n    return Liar(-7.0)\n"
+        "return np.full(np.shape(dt), -7.0).view(LyingArray)",
+    ),
+    Attack(
+        "call-nan",
+        "tamper",
+        "returns NaN where a number is due",
+        "no-ratio",
+        ratio="import numpy as np\nreturn np.full(np.shape(dt), np.nan) if np.ndim(dt) "
+        "else float('nan')",
+    ),
+    Attack(
+        "call-forged-answer",
+        "tamper",
+        "writes a forged 'ok' answer into the grader's pipe and then blocks",
+        "no-ratio",
+        ratio="import os, json, struct, time\nfd = int(os.environ.get('P07_FDS', '0,1')"
+        ".split(',')[1]) if 'P07_FDS' in os.environ else 1\n"
+        "body = json.dumps({'ok': True, 'value': 1.0001, 'mutated': []}).encode()\n"
+        "try:\n    os.write(fd, struct.pack('>Q', len(body)) + body)\n"
+        "    os.write(fd, b'\\x00' * 8 + b'garbage')\nexcept OSError:\n    pass\n"
+        "time.sleep(30)",
+    ),
     # forgery
-    Attack("import-forge-results", "forge", "writes results.json, JUnit XML and "
-           "pytest-looking text everywhere it can; the work itself is missing",
-           "no-integrators", prelude=_WRITE_EVERYWHERE + "\nraise NotImplementedError"),
+    Attack(
+        "import-forge-results",
+        "forge",
+        "writes results.json, JUnit XML and "
+        "pytest-looking text everywhere it can; the work itself is missing",
+        "no-integrators",
+        prelude=_WRITE_EVERYWHERE + "\nraise NotImplementedError",
+    ),
     # theft
-    Attack("call-steal-graders", "theft", "searches the disk for hidden graders and "
-           "solutions and returns them in its exception message and output", "no-ratio",
-           ratio=_STEAL),
-    Attack("call-read-grader-process", "theft", "reads the environment, command line and "
-           "memory maps of the grader's process through /proc", "no-ratio",
-           ratio="import os\nout = []\nfor pid in os.listdir('/proc'):\n"
-           "    if pid.isdigit() and int(pid) != os.getpid():\n"
-           "        for part in ('environ', 'cmdline', 'maps'):\n            try:\n"
-           "                out.append(open(f'/proc/{pid}/{part}', 'rb').read()[:300])\n"
-           "            except OSError:\n                pass\n"
-           "raise RuntimeError(repr(out)[:3000] or 'nothing')"),
+    Attack(
+        "call-steal-graders",
+        "theft",
+        "searches the disk for hidden graders and "
+        "solutions and returns them in its exception message and output",
+        "no-ratio",
+        ratio=_STEAL,
+    ),
+    Attack(
+        "call-read-grader-process",
+        "theft",
+        "reads the environment, command line and "
+        "memory maps of the grader's process through /proc",
+        "no-ratio",
+        ratio="import os\nout = []\nfor pid in os.listdir('/proc'):\n"
+        "    if pid.isdigit() and int(pid) != os.getpid():\n"
+        "        for part in ('environ', 'cmdline', 'maps'):\n            try:\n"
+        "                out.append(open(f'/proc/{pid}/{part}', 'rb').read()[:300])\n"
+        "            except OSError:\n                pass\n"
+        "raise RuntimeError(repr(out)[:3000] or 'nothing')",
+    ),
     # zip tricks
-    Attack("zip-shadow-packages", "zip", "ships top-level numpy/, otter/, pytest/, "
-           "autograder/, traitlets/, conftest.py, sitecustomize.py and usercustomize.py that "
-           "would pass everything if imported", "reference", as_zip=True,
-           zip_members=tuple(
-               (name, b"import os\nos._exit(0)\n", 0)
-               for name in ("numpy/__init__.py", "otter/__init__.py",
-                            "otter/test_files/__init__.py", "pytest/__init__.py",
-                            "autograder/__init__.py", "autograder/otter_bridge.py",
-                            "traitlets/__init__.py", "conftest.py", "sitecustomize.py",
-                            "usercustomize.py", "student/conftest.py")
-           ),
-           notes_must_list=("numpy/__init__.py", "otter/__init__.py", "conftest.py",
-                            "sitecustomize.py", "autograder/otter_bridge.py")),
-    Attack("zip-path-traversal", "zip", "members named ../../, absolute paths and "
-           "student/../ that would land outside the submission folder", "reference",
-           as_zip=True, zip_members=(
-               (f"../../tmp/{MARKER}-traversal.py", b"x = 1\n", 0),
-               (f"/tmp/{MARKER}-absolute.py", b"x = 1\n", 0),
-               ("student/../../integrators.py", b"import os\nos._exit(0)\n", 0),
-               ("student/sub/../../../etc/cron.d/x", b"* * * * * root true\n", 0),
-           )),
-    Attack("zip-symlink-module", "zip", "student/integrators.py is a symbolic link to the "
-           "reference solution on the grading machine", "no-integrators", as_zip=True,
-           drop_modules=("integrators",), zip_members=(
-               ("student/integrators.py", str(SOLUTIONS / "integrators.py").encode(),
-                stat.S_IFLNK | 0o777),
-               ("student/link-to-root", b"/", stat.S_IFLNK | 0o777),
-           )),
-    Attack("zip-duplicate-module", "zip", "two student/integrators.py members, the second "
-           "one hostile", "reference", as_zip=True, zip_members=(
-               ("student/integrators.py", b"import os\nos._exit(0)\n", 0),
-           )),
-    Attack("zip-non-utf8-names", "zip", "member names in raw bytes, with terminal escapes "
-           "and control characters", "reference", as_zip=True, zip_members=(
-               (b"student/\xff\xfe\x80bad.py", b"x = 1\n", 0),
-               ("student/\x1b[2Jclear\rscreen.py", b"x = 1\n", 0),
-               ("student/" + "n" * 300 + ".py", b"x = 1\n", 0),
-           )),
-    Attack("zip-oversized-module", "zip", "a 3 MB second student/theory.py and a 300 MB "
-           "member that compresses to almost nothing", "reference", as_zip=True, zip_members=(
-               ("student/theory.py", b"#" * 3_000_000, 0),
-               ("student/bomb.bin", b"\0" * 300_000_000, 0),
-           )),
+    Attack(
+        "zip-shadow-packages",
+        "zip",
+        "ships top-level numpy/, otter/, pytest/, "
+        "autograder/, traitlets/, conftest.py, sitecustomize.py and usercustomize.py that "
+        "would pass everything if imported",
+        "reference",
+        as_zip=True,
+        zip_members=tuple(
+            (name, b"import os\nos._exit(0)\n", 0)
+            for name in (
+                "numpy/__init__.py",
+                "otter/__init__.py",
+                "otter/test_files/__init__.py",
+                "pytest/__init__.py",
+                "autograder/__init__.py",
+                "autograder/otter_bridge.py",
+                "traitlets/__init__.py",
+                "conftest.py",
+                "sitecustomize.py",
+                "usercustomize.py",
+                "student/conftest.py",
+            )
+        ),
+        notes_must_list=(
+            "numpy/__init__.py",
+            "otter/__init__.py",
+            "conftest.py",
+            "sitecustomize.py",
+            "autograder/otter_bridge.py",
+        ),
+    ),
+    Attack(
+        "zip-path-traversal",
+        "zip",
+        "members named ../../, absolute paths and "
+        "student/../ that would land outside the submission folder",
+        "reference",
+        as_zip=True,
+        zip_members=(
+            (f"../../tmp/{MARKER}-traversal.py", b"x = 1\n", 0),
+            (f"/tmp/{MARKER}-absolute.py", b"x = 1\n", 0),
+            ("student/../../integrators.py", b"import os\nos._exit(0)\n", 0),
+            ("student/sub/../../../etc/cron.d/x", b"* * * * * root true\n", 0),
+        ),
+    ),
+    Attack(
+        "zip-symlink-module",
+        "zip",
+        "student/integrators.py is a symbolic link to the "
+        "reference solution on the grading machine",
+        "no-integrators",
+        as_zip=True,
+        drop_modules=("integrators",),
+        zip_members=(
+            (
+                "student/integrators.py",
+                str(SOLUTIONS / "integrators.py").encode(),
+                stat.S_IFLNK | 0o777,
+            ),
+            ("student/link-to-root", b"/", stat.S_IFLNK | 0o777),
+        ),
+    ),
+    Attack(
+        "zip-duplicate-module",
+        "zip",
+        "two student/integrators.py members, the second one hostile",
+        "reference",
+        as_zip=True,
+        zip_members=(("student/integrators.py", b"import os\nos._exit(0)\n", 0),),
+    ),
+    Attack(
+        "zip-non-utf8-names",
+        "zip",
+        "member names in raw bytes, with terminal escapes and control characters",
+        "reference",
+        as_zip=True,
+        zip_members=(
+            (b"student/\xff\xfe\x80bad.py", b"x = 1\n", 0),
+            ("student/\x1b[2Jclear\rscreen.py", b"x = 1\n", 0),
+            ("student/" + "n" * 300 + ".py", b"x = 1\n", 0),
+        ),
+    ),
+    Attack(
+        "zip-oversized-module",
+        "zip",
+        "a 3 MB second student/theory.py and a 300 MB member that compresses to almost nothing",
+        "reference",
+        as_zip=True,
+        zip_members=(
+            ("student/theory.py", b"#" * 3_000_000, 0),
+            ("student/bomb.bin", b"\0" * 300_000_000, 0),
+        ),
+    ),
     # processes that outlive grading
-    Attack("import-daemon", "outlive", "starts a detached double-forked daemon at import "
-           "(new session, ignores SIGHUP) that writes marker files, then does the real work",
-           "reference", prelude=f"import sys as _sys, subprocess as _sp\n"
-           f"_sp.Popen([_sys.executable, '-c', 'import os, time, signal\\n"
-           f"signal.signal(signal.SIGHUP, signal.SIG_IGN)\\n"
-           f"if os.fork(): os._exit(0)\\nos.setsid()\\n"
-           f"for i in range(600):\\n"
-           f"    open(\"/tmp/{MARKER}-daemon\", \"w\").write(str(i)); time.sleep(1)\\n"
-           f"# {MARKER}'], start_new_session=True, stdin=_sp.DEVNULL, stdout=_sp.DEVNULL, "
-           f"stderr=_sp.DEVNULL)"),
+    Attack(
+        "import-daemon",
+        "outlive",
+        "starts a detached double-forked daemon at import "
+        "(new session, ignores SIGHUP) that writes marker files, then does the real work",
+        "reference",
+        prelude=f"import sys as _sys, subprocess as _sp\n"
+        f"_sp.Popen([_sys.executable, '-c', 'import os, time, signal\\n"
+        f"signal.signal(signal.SIGHUP, signal.SIG_IGN)\\n"
+        f"if os.fork(): os._exit(0)\\nos.setsid()\\n"
+        f"for i in range(600):\\n"
+        f'    open("/tmp/{MARKER}-daemon", "w").write(str(i)); time.sleep(1)\\n'
+        f"# {MARKER}'], start_new_session=True, stdin=_sp.DEVNULL, stdout=_sp.DEVNULL, "
+        f"stderr=_sp.DEVNULL)",
+    ),
 ]
 
 
