@@ -114,6 +114,8 @@ def grade_many(
             finish(index, kept)
         else:
             pending.append(index)
+    for index in pending:
+        _marker(out_dir, folder_names[index]).unlink(missing_ok=True)
     if len(pending) < len(sources):
         LOG.info("kept %d results from an earlier run", len(sources) - len(pending))
 
@@ -128,6 +130,12 @@ def grade_many(
 
     if jobs > 1 and len(pending) > 1:
         pending = _grade_in_pool(pending, task, jobs, finish)
+        # those that never started when a worker died need no isolation
+        started = [i for i in pending if _marker(out_dir, folder_names[i]).exists()]
+        fresh = [i for i in pending if i not in started]
+        if len(fresh) > 1:
+            fresh = _grade_in_pool(fresh, task, jobs, finish)
+        pending = started + fresh
     for index in pending:
         # one at a time, each in its own worker, so that a submission that kills its
         # worker takes nothing else with it
@@ -141,12 +149,29 @@ def grade_many(
             write_results(result, out_dir / folder_names[index])
             finish(index, result)
 
+    for index in range(len(sources)):
+        _marker(out_dir, folder_names[index]).unlink(missing_ok=True)
+    try:
+        (out_dir / ".grading").rmdir()
+    except OSError:
+        pass
     write_gradebook(out_dir, folder_names)
     return [results[i] for i in range(len(sources))]
 
 
+def _marker(out_dir: Path, name: str) -> Path:
+    """Present while a worker grades ``name``: a submission whose marker survives a dead
+    worker was being graded when it died."""
+    return Path(out_dir) / ".grading" / name
+
+
 def _grade(source: Path, out_dir: Path, name: str, budget: float, questions) -> SubmissionResult:
-    return grade_submission(source, out_dir, name=name, budget=budget, questions=questions)
+    marker = _marker(out_dir, name)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    result = grade_submission(source, out_dir, name=name, budget=budget, questions=questions)
+    marker.unlink(missing_ok=True)
+    return result
 
 
 def _grade_in_pool(
