@@ -45,12 +45,14 @@ Limitations
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +61,16 @@ LOG = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPO_ROOT = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").is_file() else None
 """the source checkout the package runs from, if it is one (not an installed wheel)"""
-REPO_PRIVATE = ("solutions", "tests", "autograder", "benchmarks", "examples", "dist", ".git")
+REPO_PRIVATE = (
+    "solutions",
+    "tests",
+    "autograder",
+    "benchmarks",
+    "examples",
+    "build",
+    "dist",
+    ".git",
+)
 UID_BASE = 1_600_000_000
 """the child's user id is this plus the grading process's PID: unique among live graders"""
 FALLBACK_UID = 65534
@@ -153,6 +164,37 @@ def _namespaces_problem() -> str:
         return f"unshare failed: {error}"
     if done.returncode != 0:
         return "unshare was refused: " + done.stderr.decode(errors="replace").strip()[:200]
+    return _trial_jail()
+
+
+def _trial_jail() -> str:
+    """Build the whole jail once, around ``python -c pass``: a container may allow new
+    namespaces yet refuse a mount the jail needs. Returns the problem, or ``""``."""
+    from autograder.engine.child import prepare_workdir
+
+    trial = Policy("namespaces")
+    workdir = Path(tempfile.mkdtemp(prefix="practice07-trial-"))
+    try:
+        prepare_workdir(workdir, {})
+        prepare_workdir_permissions(trial, workdir)
+        config = jail_config(trial, workdir, secret_paths())
+        boot = (
+            f"import sys, json, os; sys.path.insert(0, {str(workdir)!r}); "
+            "from _childside import jail; jail.enter(json.loads(os.environ['P07_JAIL']))"
+        )
+        done = subprocess.run(
+            command(trial, [sys.executable, "-I", "-c", boot]),
+            env={"P07_JAIL": json.dumps(config), "PATH": "/usr/bin:/bin"},
+            cwd=workdir,
+            capture_output=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"the trial jail failed: {error}"
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if done.returncode != 0:
+        return "the trial jail failed: " + done.stderr.decode(errors="replace").strip()[-200:]
     return ""
 
 
@@ -165,10 +207,11 @@ def child_uid() -> int:
 
 
 def python_paths() -> list[str]:
-    """Folders the child's Python needs to read: its installation and import path."""
+    """Folders the child's Python needs to read: its installation (standard library) and
+    environment (site-packages). The grader's own ``sys.path`` is not used: it may hold the
+    folder a grading script was started from, next to the submissions."""
     candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
     candidates.append(str(Path(sys.executable).resolve().parent.parent))
-    candidates += [entry for entry in sys.path if entry]
     found = []
     for candidate in candidates:
         path = Path(candidate).resolve()
@@ -239,15 +282,18 @@ def command(policy: Policy, python_argv: list[str]) -> list[str]:
 
 
 def prepare_workdir_permissions(policy: Policy, workdir: Path) -> None:
-    """Let the child's user read its folder and write only its scratch space."""
+    """Let the child's user, and no other, into its folder; it may write only its scratch
+    space (the folder itself is the child user's, mode 0700, so that a concurrent child of
+    another submission cannot read it; the files inside stay root's)."""
     if not policy.isolated:
         return
     uid = child_uid()
-    for path in [workdir, *workdir.rglob("*")]:
+    for path in workdir.rglob("*"):
         if path.is_symlink():
             continue
-        mode = 0o755 if path.is_dir() else 0o644
-        os.chmod(path, mode)
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    os.chown(workdir, uid, uid)
+    os.chmod(workdir, 0o700)
     scratch = workdir / "tmp"
     scratch.mkdir(exist_ok=True)
     os.chown(scratch, uid, uid)
