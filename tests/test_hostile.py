@@ -225,3 +225,35 @@ def test_otter_sanitizer_leaves_only_the_contract_modules(tmp_path):
 def test_sandbox_notice_is_one_line():
     notice = sandbox.policy().notice()
     assert "\n" not in notice and len(notice) < 400
+
+
+def test_without_isolation_changed_results_are_restored_and_reported(tmp_path):
+    """Sandbox level ``none``: student code runs as the grader's user; the guard puts back
+    other submissions' results and flags the submission that changed them."""
+    from autograder.engine.integrity import Guard
+
+    other = tmp_path / "out" / "other" / "results.json"
+    other.parent.mkdir(parents=True)
+    other.write_text('{"score": 3, "tests": []}')
+    guard = Guard(sandbox.Policy("none", "test"), tmp_path / "out")
+    other.write_text('{"score": 100, "tests": []}')
+    changed = guard.check()
+    assert changed == [str(other)]
+    assert json.loads(other.read_text())["score"] == 3
+    assert Guard(sandbox.Policy("namespaces"), tmp_path / "out").check() == []
+
+
+def test_a_jail_that_cannot_be_built_is_a_grading_error(tmp_path, monkeypatch):
+    """A confinement failure never lets student code run unconfined, and is reported as a
+    failure of grading, not of the submission."""
+    from autograder.engine import child
+
+    if sandbox.policy().mode != "namespaces":
+        pytest.skip("needs the namespaces level")
+    broken = sandbox.Policy("namespaces", limits=sandbox.Limits(tmp_bytes=-5))
+    workdir = tmp_path / "w"
+    child.prepare_workdir(workdir, {"theory.py": b"import os\nos._exit(0)\n"})
+    process = child.StudentProcess(workdir)
+    process.policy = broken
+    with pytest.raises(child.SandboxError), process:
+        process.start()
