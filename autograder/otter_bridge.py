@@ -92,12 +92,6 @@ class SanitizeSubmission(AbstractOtterPlugin):
         os.environ[NOTES_VARIABLE] = json.dumps(self.notes)
         LOG.info("submission folder %s sanitized", folder)
 
-    def after_grading(self, results) -> None:
-        """Show the intake notes (files not taken, modules missing) as the overall output."""
-        notes = getattr(self, "notes", [])
-        if notes:
-            results.set_output("\n".join(notes))
-
 
 def submission_folder() -> Path:
     """The folder holding the student's ``student/`` package in an Otter run."""
@@ -139,6 +133,12 @@ def graded() -> SubmissionResult:
             own = plugin_notes + [note for note in own if note not in plugin_notes]
         _RESULT.notes = own
         LOG.info("graded the submission: %s / 100", _RESULT.score)
+        try:  # notes and written answers for Otter's overall output (see otter_plugin)
+            from autograder.otter_plugin import write_handoff
+
+            write_handoff(folder, _RESULT.summary_text())
+        except Exception:
+            LOG.exception("could not hand the grading summary over to the Otter plugin")
     return _RESULT
 
 

@@ -69,6 +69,9 @@ class SubmissionResult:
     """the question ids graded when only some were (``["*"]`` for a custom selection)"""
     resumed: bool = False
     """read back from an earlier run's ``results.json`` rather than graded now"""
+    reports: dict[str, str] = field(default_factory=dict)
+    """Markdown texts for the TA by file name (the written answers, ``written.md``), written
+    beside ``results.json`` and appended to its output"""
 
     @property
     def score(self) -> float:
@@ -104,6 +107,10 @@ class SubmissionResult:
         if self.error:
             lines.append("")
             lines.append(f"Grading did not complete: {self.error}")
+        for name, text in self.reports.items():
+            lines.append("")
+            lines.append(f"----- {name} (for the TA; not scored automatically) -----")
+            lines.append(text.rstrip())
         return "\n".join(lines)
 
     def to_gradescope(self) -> dict:

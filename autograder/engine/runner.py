@@ -95,6 +95,13 @@ class GradingPlugin:
         yield self.proxy
         self.process.check_deadline = float("inf")
 
+    @pytest.fixture(scope="session")
+    def submission(self) -> Student:
+        """The proxy outside any check (no check seed or time limit), for work that earns no
+        points, such as collecting text for the TA. Its failures must not escape: an error
+        in a fixture's teardown would count against the check that ran last."""
+        return self.proxy
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
@@ -225,6 +232,8 @@ def grade_submission(
         code = run_pytest(plugin)
         result.tests = plugin.outcomes_in_order()
         result.not_implemented = list(plugin.not_implemented)
+        result.notes.extend(plugin.proxy.notes)
+        result.reports = dict(plugin.proxy.reports)
         broken = [test.name for test in result.tests if test.internal_error]
         if plugin.collection_errors:
             result.error = "some grader files could not be loaded"
@@ -257,6 +266,7 @@ def grade_submission(
             write_results(result, folder)
             if process is not None and plugin is not None:
                 write_artifacts(plugin.proxy.artifacts, folder)
+            write_reports(result.reports, folder)
     return result
 
 
@@ -276,6 +286,14 @@ def write_artifacts(artifacts: dict[str, bytes], folder: Path) -> None:
         path = folder / "figures" / Path(name).name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
+
+def write_reports(reports: dict[str, str], folder: Path) -> None:
+    """Write the texts the graders kept for the TA (``written.md``) beside results.json."""
+    for name, text in reports.items():
+        path = folder / Path(name).name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
 
 
 def run_pytest(plugin: GradingPlugin) -> int:
