@@ -20,6 +20,18 @@ from autograder.questions import QUESTIONS
 
 RESULTS_FILE = "results.json"
 GRADES_FILE = "grades.csv"
+MAX_REPORT_SHOWN = 50_000
+"""characters of a report (written answers) shown in the results' output; the file beside
+``results.json`` keeps all of it"""
+_CONTROL = {code: f"\\x{code:02x}" for code in range(32) if code not in (9, 10)}
+_CONTROL[127] = "\\x7f"
+
+
+def escape_text(text: str) -> str:
+    """``text`` with control characters (terminal escapes, carriage returns, NUL) shown as
+    ``\\xNN`` and lone surrogates replaced, so that it prints as what it is."""
+    text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return text.translate(_CONTROL)
 
 
 @dataclass
@@ -103,14 +115,17 @@ class SubmissionResult:
             lines.append("Not implemented yet: " + ", ".join(self.not_implemented) + ".")
         if self.notes:
             lines.append("")
-            lines.extend(self.notes)
+            lines.extend(escape_text(note) for note in self.notes)
         if self.error:
             lines.append("")
             lines.append(f"Grading did not complete: {self.error}")
         for name, text in self.reports.items():
             lines.append("")
             lines.append(f"----- {name} (for the TA; not scored automatically) -----")
-            lines.append(text.rstrip())
+            text = escape_text(text.rstrip())
+            if len(text) > MAX_REPORT_SHOWN:
+                text = text[:MAX_REPORT_SHOWN] + f"\n[cut at {MAX_REPORT_SHOWN} characters]"
+            lines.append(text)
         return "\n".join(lines)
 
     def to_gradescope(self) -> dict:

@@ -31,7 +31,12 @@ import pytest
 from autograder.engine import intake as intake_module
 from autograder.engine import integrity, sandbox
 from autograder.engine.child import StudentCodeError, StudentProcess, prepare_workdir
-from autograder.engine.results import SubmissionResult, TestOutcome, write_results
+from autograder.engine.results import (
+    SubmissionResult,
+    TestOutcome,
+    escape_text,
+    write_results,
+)
 from autograder.graders.support import CheckFailed, CheckInfo, Student
 from autograder.questions import BY_ID
 
@@ -157,15 +162,6 @@ def feedback_for(excinfo) -> tuple[str, bool]:
 
 
 MAX_FEEDBACK_LINE = 300
-_CONTROL = {code: f"\\x{code:02x}" for code in range(32) if code not in (9, 10)}
-_CONTROL[127] = "\\x7f"
-
-
-def escape_text(text: str) -> str:
-    """``text`` with control characters (terminal escapes, carriage returns, NUL) shown as
-    ``\\xNN`` and lone surrogates replaced, so that it prints as what it is."""
-    text = text.encode("utf-8", errors="replace").decode("utf-8")
-    return text.translate(_CONTROL)
 
 
 def quote_output(output: str, max_lines: int = 30) -> str:
