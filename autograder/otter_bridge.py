@@ -15,14 +15,20 @@ or ``traitlets/`` package would be imported by the kernel before any of our code
 ``SanitizeSubmission`` plugin (named in the generated ``otter_config.json``) prevents that:
 it runs in Otter's runner process before the kernel starts, keeps only the five contract
 modules (through ``intake``, the same rules as ``practice07 grade``), and removes every
-other file and folder the student supplied; what it removed is listed in the feedback.
+other file and folder the student supplied; what it removed is listed in the feedback. A
+top-level notebook in the zip would be chosen by Otter as "the submission" and run in its
+kernel; the plugin overwrites whatever Otter chose with our harmless entry.
 
 Limitations
 -----------
 ``otter run`` unzips a zip submission with ``zipfile.extractall`` and looks for exactly one
-top-level ``.py`` file before any plugin runs: a zip whose member names make
-``extractall`` fail, or that holds a second top-level ``.py`` file, ends with Otter's own
-error and a zero score before this module is reached.
+top-level ``.py`` file (or one ``.ipynb``) before any plugin runs: a zip whose member
+names make ``extractall`` fail (a name longer than the file system allows), or that holds a
+second top-level ``.py`` file or a second notebook, ends with Otter's own error ("More than
+one Python file found in submission") and no score, before this module is reached. Otter's
+``extractall`` also lets a later duplicate member, or a ``student/../x`` name, overwrite an
+earlier file, so such zips may score lower under Otter than under ``practice07 grade``
+(never higher).
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import os
 import shutil
 from pathlib import Path
 
-from autograder.engine.results import SubmissionResult
+from autograder.engine.results import SubmissionResult, escape_text
 
 try:
     from otter.plugins import AbstractOtterPlugin
@@ -52,8 +58,9 @@ OTTER_OWN = {ENTRY_SCRIPT, "tests", "__init__.py"}
 _RESULT: SubmissionResult | None = None
 
 
-def sanitize_folder(folder: Path) -> list[str]:
-    """Leave in ``folder`` only Otter's own files and ``student/`` with the taken modules.
+def sanitize_folder(folder: Path, keep: str = ENTRY_SCRIPT) -> list[str]:
+    """Leave in ``folder`` only Otter's own files (and ``keep``, the file Otter will run)
+    and ``student/`` with the taken modules.
 
     Returns the notes for the feedback (what was not taken, and why).
     """
@@ -61,6 +68,7 @@ def sanitize_folder(folder: Path) -> list[str]:
     from autograder.engine.runner import intake_notes
 
     folder = Path(folder)
+    own = OTTER_OWN | {keep}
     taken = intake.take(folder)
     taken.ignored = [
         name
@@ -68,7 +76,7 @@ def sanitize_folder(folder: Path) -> list[str]:
         if name.split("/", 1)[0] not in OTTER_OWN and not name.endswith(".whl")
     ]
     for entry in list(folder.iterdir()):
-        if entry.name in OTTER_OWN and not entry.is_symlink():
+        if entry.name in own and not entry.is_symlink():
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry)
@@ -86,11 +94,50 @@ class SanitizeSubmission(AbstractOtterPlugin):
     """Otter plugin: clean the submission folder before Otter's kernel starts in it."""
 
     def before_grading(self, config) -> None:
-        """Runs in Otter's runner process, in the submission folder."""
+        """Runs in Otter's runner process, in the submission folder.
+
+        Otter has already chosen the file it will execute as "the submission": our entry
+        script, unless the student's zip holds a top-level notebook (Otter prefers a single
+        ``*.ipynb``). Whatever it chose is overwritten with our harmless entry, so that
+        nothing of the student's ever runs in Otter's kernel.
+        """
         folder = Path.cwd()
-        self.notes = sanitize_folder(folder)
+        chosen = Path(self.submission_path)
+        self.notes = sanitize_folder(folder, keep=chosen.name)
+        if chosen.name != ENTRY_SCRIPT:
+            self.notes.append(
+                escape_text(
+                    f"{chosen.name} was not run: only the five modules in student/ are graded."
+                )
+            )
+        write_entry(folder / chosen.name)
         os.environ[NOTES_VARIABLE] = json.dumps(self.notes)
         LOG.info("submission folder %s sanitized", folder)
+
+
+ENTRY_TEXT = (
+    '"""Otter runs this file as the submission; grading happens in the test files.\n\n'
+    "The student's code is in the student/ folder beside it and runs only in the\n"
+    'grader\'s separate process."""\n'
+)
+
+
+def write_entry(path: Path) -> None:
+    """Write our harmless entry at ``path``: a script, or a notebook of that script."""
+    path = Path(path)
+    if path.is_symlink() or path.is_dir():
+        shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    if path.suffix == ".ipynb":
+        cell = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": []}
+        notebook = {
+            "cells": [{**cell, "source": ENTRY_TEXT}],
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+        path.write_text(json.dumps(notebook))
+    else:
+        path.write_text(ENTRY_TEXT)
 
 
 def submission_folder() -> Path:

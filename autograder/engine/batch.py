@@ -38,6 +38,8 @@ from autograder.engine.runner import DEFAULT_BUDGET, grade_submission
 LOG = logging.getLogger(__name__)
 
 TASKS_PER_WORKER = 10
+IN_PROGRESS = ".in-progress"
+"""folder of markers for submissions being graded (results folders never start with a dot)"""
 WORKER_DIED = (
     "the grading process died while grading this submission (twice, the second time "
     "alone); course staff should look at it"
@@ -53,6 +55,8 @@ def unique_names(sources: Sequence[Path], names: Sequence[str] | None = None) ->
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "submission"
         if safe.strip(".") == "":
             safe = "submission"
+        if safe.startswith("."):
+            safe = "_" + safe[1:]
         count = seen.get(safe, 0)
         seen[safe] = count + 1
         unique.append(safe if count == 0 else f"{safe}-{count + 1}")
@@ -152,7 +156,7 @@ def grade_many(
     for index in range(len(sources)):
         _marker(out_dir, folder_names[index]).unlink(missing_ok=True)
     try:
-        (out_dir / ".grading").rmdir()
+        (out_dir / IN_PROGRESS).rmdir()
     except OSError:
         pass
     write_gradebook(out_dir, folder_names)
@@ -162,7 +166,7 @@ def grade_many(
 def _marker(out_dir: Path, name: str) -> Path:
     """Present while a worker grades ``name``: a submission whose marker survives a dead
     worker was being graded when it died."""
-    return Path(out_dir) / ".grading" / name
+    return Path(out_dir) / IN_PROGRESS / name
 
 
 def _grade(source: Path, out_dir: Path, name: str, budget: float, questions) -> SubmissionResult:

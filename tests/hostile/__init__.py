@@ -20,6 +20,7 @@ in its name or command line, so that ``leftovers`` can look for them after gradi
 from __future__ import annotations
 
 import io
+import json
 import os
 import stat
 import zipfile
@@ -237,6 +238,25 @@ _text = "\\n".join(_loot)[:20000] or "nothing found"
 print(_text)
 raise RuntimeError(_text)
 """
+
+_NOTEBOOK = json.dumps(
+    {
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "execution_count": None,
+                "outputs": [],
+                "source": "import autograder.otter_bridge as bridge\n"
+                "bridge.verdict = lambda name: None\n"
+                "bridge.graded = lambda: None\n",
+            }
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+).encode()
 
 ATTACKS: list[Attack] = [
     # exits and crashes
@@ -555,6 +575,16 @@ ATTACKS: list[Attack] = [
             ("student/theory.py", b"#" * 3_000_000, 0),
             ("student/bomb.bin", b"\0" * 300_000_000, 0),
         ),
+    ),
+    Attack(
+        "zip-top-level-notebook",
+        "zip",
+        "a top-level notebook that Otter would run as the submission, patching the bridge "
+        "so that every check passes",
+        "reference",
+        as_zip=True,
+        zip_members=(("takeover.ipynb", _NOTEBOOK, 0),),
+        notes_must_list=("takeover.ipynb",),
     ),
     # processes that outlive grading
     Attack(
