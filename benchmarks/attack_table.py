@@ -62,7 +62,9 @@ def otter_grade(submission: Path, autograder: Path, work: Path) -> dict:
     )
     results = out / "results.json"
     if not results.exists():
-        return {"score": None, "completed": False, "why": done.stdout[-300:] + done.stderr[-300:]}
+        lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+        errors = [line for line in lines if "Error" in line or "error" in line]
+        return {"score": None, "completed": False, "why": (errors or lines or ["?"])[-1]}
     data = json.loads(results.read_text())
     score = sum(
         float(t.get("score") or 0) for t in data["tests"] if t.get("name") in hostile.QUESTIONS
@@ -146,7 +148,7 @@ def main() -> None:
             score = otter[name]["score"]
             row += [
                 "-" if score is None else f"{score:g}",
-                "yes" if otter[name]["completed"] else "NO " + otter[name]["why"][:80],
+                "yes" if otter[name]["completed"] else "NO: " + otter[name]["why"][:90],
             ]
         else:
             row += ["not run", ""]

@@ -485,34 +485,43 @@ ATTACKS: list[Attack] = [
     Attack(
         "zip-shadow-packages",
         "zip",
-        "ships top-level numpy/, otter/, pytest/, "
-        "autograder/, traitlets/, conftest.py, sitecustomize.py and usercustomize.py that "
-        "would pass everything if imported",
+        "ships top-level packages numpy/, otter/, pytest/, autograder/ (with a verdict that "
+        "passes everything), traitlets/ and a student/conftest.py",
         "reference",
         as_zip=True,
-        zip_members=tuple(
-            (name, b"import os\nos._exit(0)\n", 0)
-            for name in (
-                "numpy/__init__.py",
-                "otter/__init__.py",
-                "otter/test_files/__init__.py",
-                "pytest/__init__.py",
-                "autograder/__init__.py",
-                "autograder/otter_bridge.py",
-                "traitlets/__init__.py",
-                "conftest.py",
-                "sitecustomize.py",
-                "usercustomize.py",
-                "student/conftest.py",
-            )
+        zip_members=(
+            *(
+                (name, b"import os\nos._exit(0)\n", 0)
+                for name in (
+                    "numpy/__init__.py",
+                    "otter/__init__.py",
+                    "otter/test_files/__init__.py",
+                    "pytest/__init__.py",
+                    "autograder/__init__.py",
+                    "traitlets/__init__.py",
+                    "student/conftest.py",
+                )
+            ),
+            ("autograder/otter_bridge.py", b"def verdict(name):\n    return None\n", 0),
         ),
         notes_must_list=(
             "numpy/__init__.py",
             "otter/__init__.py",
-            "conftest.py",
-            "sitecustomize.py",
+            "student/conftest.py",
             "autograder/otter_bridge.py",
         ),
+    ),
+    Attack(
+        "zip-top-level-modules",
+        "zip",
+        "ships top-level conftest.py, sitecustomize.py and usercustomize.py",
+        "reference",
+        as_zip=True,
+        zip_members=tuple(
+            (name, b"import os\nos._exit(0)\n", 0)
+            for name in ("conftest.py", "sitecustomize.py", "usercustomize.py")
+        ),
+        notes_must_list=("conftest.py", "sitecustomize.py", "usercustomize.py"),
     ),
     Attack(
         "zip-path-traversal",
