@@ -22,7 +22,6 @@ This module runs before numpy or torch are imported and uses only the standard l
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import platform
 import resource
@@ -43,7 +42,7 @@ PIVOT_ROOT_SYSCALL = {"x86_64": 155, "aarch64": 41, "arm64": 41, "riscv64": 41, 
 DEVICES = ("null", "zero", "full", "random", "urandom")
 JAIL_FAILED = 97
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
 class JailError(RuntimeError):
@@ -196,6 +195,7 @@ def enter(config: dict) -> None:
     mode = config.get("mode", "none")
     uid = config.get("uid")
     try:
+        _check(_libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0), "parent-death signal")
         if mode == "namespaces":
             new_root = os.path.join(config["workdir"], ".root")
             _build_root(config, new_root, uid)

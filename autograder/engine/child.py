@@ -29,7 +29,6 @@ outlive grading there.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import json
 import logging
 import os
@@ -259,7 +258,7 @@ class StudentProcess:
                 stderr=output_write,
                 pass_fds=(request_read, answer_write),
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=None if sandbox.setpriv_pdeathsig() else _die_with_parent,
             )
         finally:
             for fd in (request_read, answer_write, output_write):
@@ -604,10 +603,16 @@ def _signal_name(number: int) -> str:
         return f"number {number}"
 
 
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
 def _die_with_parent() -> None:
-    """In the forked child before exec: be killed when the grader's thread goes away."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    """In the forked child before exec: be killed when the grader's thread goes away.
+
+    Used only where ``setpriv --pdeathsig`` is missing; it makes one system call and
+    allocates nothing, as code between fork and exec must.
+    """
+    _LIBC.prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
 
 
 def kill_leftovers(session: int, uid: int | None) -> int:

@@ -274,11 +274,27 @@ def jail_config(policy: Policy, workdir: Path, secrets: list[str]) -> dict:
     return config
 
 
+@functools.lru_cache(maxsize=1)
+def setpriv_pdeathsig() -> list[str]:
+    """``setpriv --pdeathsig KILL`` where util-linux has it, else ``[]``: it makes the child
+    die with the grader without code between fork and exec in the grader's process."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return []
+    try:
+        done = subprocess.run([setpriv, "--help"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [setpriv, "--pdeathsig", "KILL"] if "--pdeathsig" in done.stdout else []
+
+
 def command(policy: Policy, python_argv: list[str]) -> list[str]:
-    """The command that starts the child: ``unshare ...`` in front in ``namespaces`` mode."""
+    """The command that starts the child: ``setpriv --pdeathsig`` (where available), then
+    ``unshare ...`` in ``namespaces`` mode, then Python."""
+    prefix = setpriv_pdeathsig()
     if policy.mode == "namespaces":
-        return [shutil.which("unshare") or "unshare", *UNSHARE_FLAGS, *python_argv]
-    return python_argv
+        return [*prefix, shutil.which("unshare") or "unshare", *UNSHARE_FLAGS, *python_argv]
+    return [*prefix, *python_argv]
 
 
 def prepare_workdir_permissions(policy: Policy, workdir: Path) -> None:
