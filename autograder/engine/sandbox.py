@@ -36,7 +36,8 @@ Limitations
 -----------
 - ``permissions`` mode cannot hide world-readable files outside the folders it locks (other
   submissions of a batch, for instance) and leaves the network open; ``namespaces`` mode has
-  neither gap.
+  neither gap. The modes it changes stay changed: it is meant for grading containers, which
+  are thrown away after a run.
 - Unprivileged user namespaces could give a TA's laptop the ``namespaces`` isolation
   without root, but several distributions now restrict them; without root the child is
   only limited, not isolated.
