@@ -373,10 +373,10 @@ ATTACKS: list[Attack] = [
     Attack(
         "call-huge-stdout",
         "resource",
-        "prints 200 MB, then returns the right answer",
+        "prints 100 MB, then returns the right answer",
         "reference",
         ratio="import sys\nchunk = '\\x1b[2J' + 'A' * 999999 + '\\n'\n"
-        "for _ in range(200):\n    sys.stdout.write(chunk)\nreturn 1 + dt**2",
+        "for _ in range(100):\n    sys.stdout.write(chunk)\nreturn 1 + dt**2",
     ),
     Attack(
         "call-print-and-fail",
