@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -35,10 +34,6 @@ always does"""
 GRADED = [attack for attack in ATTACKS if FULL or not attack.slow]
 
 
-def workdirs() -> set[Path]:
-    return {p for p in Path(tempfile.gettempdir()).glob("practice07-*") if p.is_dir()}
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Every attack and honest twin, graded once: name -> SubmissionResult."""
@@ -51,12 +46,23 @@ def graded(tmp_path_factory):
         sources.append(hostile.build(attack, where / "src"))
         names.append(attack.name)
     out = where / "out"
-    before = workdirs()
-    results = grade_many(sources, out, names=names, jobs=2, questions=QUESTIONS, regrade=True)
+    # the workers make their working folders in a temporary folder of their own, so that
+    # what is left there is this battery's, whatever else runs on the machine
+    private = where / "tmp"
+    private.mkdir()
+    saved = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(private)
+    try:
+        results = grade_many(sources, out, names=names, jobs=2, questions=QUESTIONS, regrade=True)
+    finally:
+        if saved is None:
+            del os.environ["TMPDIR"]
+        else:
+            os.environ["TMPDIR"] = saved
     return {
         "results": dict(zip(names, results, strict=True)),
         "out": out,
-        "new_workdirs": workdirs() - before,
+        "left_workdirs": sorted(private.glob("practice07-*")),
     }
 
 
@@ -92,7 +98,7 @@ def test_attacks_that_do_the_real_work_keep_its_points(graded):
 def test_nothing_left_behind(graded):
     assert hostile.leftover_processes() == []
     assert hostile.leftover_files(extra=(graded["out"],)) == []
-    assert graded["new_workdirs"] == set()
+    assert graded["left_workdirs"] == []
 
 
 def test_results_are_written_by_the_grader_only(graded):
@@ -118,7 +124,12 @@ def _hidden_lines() -> set[str]:
 
 
 def test_feedback_never_holds_hidden_code(graded):
-    hidden = _hidden_lines()
+    names = {test.name for result in graded["results"].values() for test in result.tests}
+    hidden = {
+        line
+        for line in _hidden_lines()
+        if not any(line.strip("\"',()") in name for name in names)  # check names are public
+    }
     assert len(hidden) > 200
     for name in graded["results"]:
         text = (graded["out"] / name / "results.json").read_text()

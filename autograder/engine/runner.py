@@ -168,6 +168,10 @@ def quote_output(output: str, max_lines: int = 30) -> str:
     """What student code printed, escaped, each line prefixed by ``| `` and cut to
     ``max_lines`` lines of at most ``MAX_FEEDBACK_LINE`` characters: it cannot pass for the
     grader's own words."""
+    marker = " [output truncated]"
+    truncated = output.endswith(marker)
+    if truncated:
+        output = output[: -len(marker)]
     lines = escape_text(output.strip("\n")).split("\n")
     shown = [
         "| " + (line if len(line) <= MAX_FEEDBACK_LINE else line[:MAX_FEEDBACK_LINE] + " [...]")
@@ -175,6 +179,8 @@ def quote_output(output: str, max_lines: int = 30) -> str:
     ]
     if len(lines) > max_lines:
         shown.append(f"| [{len(lines) - max_lines} more lines not shown]")
+    if truncated:
+        shown.append("| [output truncated]")
     return "\n".join(shown)
 
 
