@@ -24,7 +24,8 @@ import zipfile
 from pathlib import Path
 
 from autograder.graders.support import CheckInfo
-from autograder.otter_bridge import ENTRY_SCRIPT
+from autograder.otter_bridge import ENTRY_SCRIPT, ENTRY_TEXT
+from autograder.otter_bridge import PLUGIN as SANITIZER_PLUGIN
 from autograder.otter_plugin import PLUGIN_NAME as OTTER_PLUGIN
 from autograder.questions import BY_ID, QUESTIONS, TOTAL_POINTS
 
@@ -146,11 +147,7 @@ def build_autograder_zip(out: Path) -> Path:
 
         wheel = build_wheel(work / "wheel")
         shutil.copy(wheel, work / wheel.name)
-        (work / ENTRY_SCRIPT).write_text(
-            '"""Otter runs this file as the submission; grading happens in the test files.\n\n'
-            "The student's code is in the student/ folder beside it and runs only in the\n"
-            'grader\'s separate process."""\n'
-        )
+        (work / ENTRY_SCRIPT).write_text(ENTRY_TEXT)
         (work / "requirements.txt").write_text(f"/autograder/source/files/{wheel.name}\n")
         config = {
             "lang": "python",
@@ -158,7 +155,7 @@ def build_autograder_zip(out: Path) -> Path:
             "show_stdout": False,
             "show_hidden": True,
             "print_summary": True,
-            "plugins": [OTTER_PLUGIN],
+            "plugins": [SANITIZER_PLUGIN, OTTER_PLUGIN],
         }
         (work / "otter_config.json").write_text(json.dumps(config, indent=2))
         command = [

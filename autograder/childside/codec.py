@@ -420,10 +420,18 @@ _UNEVALUATED = {"Add", "Mul", "Pow"}
 
 
 def decode_sympy(tree: list, _count: list | None = None):
-    """Rebuild a SymPy expression from its tree, using only allow-listed SymPy classes."""
+    """Rebuild a SymPy expression from its tree, using only allow-listed SymPy classes.
+
+    Nothing is evaluated while rebuilding: the tree is already what the student's code
+    built, and evaluating nodes again would let a returned ``fibonacci(10**8,
+    evaluate=False)`` compute for hours in the grader's process.
+    """
     import sympy
 
-    count = _count if _count is not None else [0]
+    if _count is None:
+        with sympy.core.parameters.evaluate(False):
+            return decode_sympy(tree, [0])
+    count = _count
     count[0] += 1
     if count[0] > MAX_SYMPY_NODES:
         raise EncodingError("expression is too large")
