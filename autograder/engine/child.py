@@ -182,6 +182,9 @@ class StudentProcess:
         self.restarts = 0
         self.check_deadline = float("inf")
         self.ready = False
+        # Seconds spent inside student code and probes, as the child measured them
+        # (answered requests only: a call that raised, hung or crashed is not counted).
+        self.student_seconds = 0.0
 
     # life cycle ---------------------------------------------------------------------------
 
@@ -413,6 +416,7 @@ class StudentProcess:
         finally:
             self.spent += time.monotonic() - started
         output = self._new_output()
+        self.student_seconds += float(answer.get("elapsed", 0.0) or 0.0)
         if answer.get("ok"):
             return answer, output
         raise _error_from_answer(answer["error"], output, what)

@@ -1,9 +1,10 @@
 """Results of grading: per test, per submission, and the gradebook across submissions.
 
 A submission's results are written as Gradescope's ``results.json`` (top-level ``score``,
-``execution_time``, ``output`` and ``tests``, each test with ``name``, ``number``, ``score``,
-``max_score``, ``output`` and ``visibility``). ``grades.csv`` is rebuilt from the
-``results.json`` files on disk, so it always agrees with them.
+``execution_time``, ``output``, ``extra_data`` and ``tests``, each test with ``name``,
+``number``, ``score``, ``max_score``, ``output`` and ``visibility``); ``extra_data`` holds
+``student_time``, the seconds spent in the submission's own code. ``grades.csv`` is rebuilt
+from the ``results.json`` files on disk, so it always agrees with them.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class SubmissionResult:
     """messages about the submission as a whole: ignored files, missing modules"""
     execution_time: float = 0.0
     """wall-clock seconds for the whole submission"""
+    student_time: float = 0.0
+    """seconds of that spent inside the submission's own code (answered calls only)"""
     error: str | None = None
     """set when grading itself failed; the scores are then incomplete"""
     not_implemented: list[str] = field(default_factory=list)
@@ -106,6 +109,7 @@ class SubmissionResult:
             "output": self.summary_text(),
             "visibility": "visible",
             "stdout_visibility": "hidden",
+            "extra_data": {"student_time": round(self.student_time, 3)},
             "tests": [
                 {
                     "name": test.name,
@@ -122,6 +126,9 @@ class SubmissionResult:
     @classmethod
     def from_gradescope(cls, name: str, data: dict) -> SubmissionResult:
         result = cls(name, execution_time=float(data.get("execution_time", 0.0)))
+        extra = data.get("extra_data")
+        if isinstance(extra, dict):
+            result.student_time = float(extra.get("student_time", 0.0))
         for test in data.get("tests", []):
             result.tests.append(
                 TestOutcome(

@@ -199,6 +199,7 @@ def grade_submission(
     finally:
         if process is not None:
             process.close()
+            result.student_time = process.student_seconds
         shutil.rmtree(workdir, ignore_errors=True)
         result.execution_time = time.monotonic() - started
         if out_dir is not None:

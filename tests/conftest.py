@@ -1,0 +1,76 @@
+"""Gradings shared across the project's tests, each done once per test session.
+
+Grading is the expensive part of these tests (a child process per submission, a network
+trained for 2.1), so the runs that several test files judge are made here once:
+
+- ``bundled``: ``practice07 grade`` with no arguments, exactly as the README runs it: the
+  reference, the untouched stubs and the imperfect submissions under ``examples/``, two at
+  a time, with the printed table, ``grades.csv`` and every ``results.json``;
+- ``dist``: ``practice07 build``, the student package and the Otter autograder zip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from autograder import cli
+from autograder.engine.results import SubmissionResult
+from autograder.packaging import GRADERS_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ("partial", "buggy", "broken")
+"""The imperfect submissions under ``examples/``, by folder name."""
+
+
+def check_names(grader_file: str) -> list[str]:
+    """The names of the hidden checks defined in ``autograder/graders/<grader_file>.py``."""
+    module = importlib.import_module(f"autograder.graders.{grader_file}")
+    infos = (getattr(value, "check_info", None) for value in vars(module).values())
+    return [info.name for info in infos if info is not None]
+
+
+GRADER_FILES = tuple(sorted(path.stem for path in GRADERS_DIR.glob("test_*.py")))
+
+
+@dataclass
+class BundledRun:
+    """What ``practice07 grade`` printed and wrote for the bundled examples."""
+
+    status: int
+    """the command's exit status"""
+    stdout: str
+    """what it printed"""
+    out: Path
+    """its results folder"""
+
+    def results(self, name: str) -> SubmissionResult:
+        """The ``results.json`` of one submission, read back."""
+        return SubmissionResult.from_gradescope(name, self.raw(name))
+
+    def raw(self, name: str) -> dict:
+        """The ``results.json`` of one submission as parsed JSON."""
+        return json.loads((self.out / name / "results.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory) -> BundledRun:
+    out = tmp_path_factory.mktemp("bundled") / "grading-output"
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        status = cli.main(["grade", "--out", str(out), "--jobs", "2"])
+    return BundledRun(status, stdout.getvalue(), out)
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert cli.main(["build", "--out", str(out)]) == 0
+    return out
