@@ -2,9 +2,10 @@
 
 A submission's results are written as Gradescope's ``results.json`` (top-level ``score``,
 ``execution_time``, ``output``, ``extra_data`` and ``tests``, each test with ``name``,
-``number``, ``score``, ``max_score``, ``output`` and ``visibility``); ``extra_data`` holds
-``student_time``, the seconds spent in the submission's own code. ``grades.csv`` is rebuilt
-from the ``results.json`` files on disk, so it always agrees with them.
+``number``, ``score``, ``max_score``, ``output`` and ``visibility``). ``extra_data`` holds
+timings: ``student_time``, the seconds spent in the submission's own code, and
+``check_time``, the seconds spent in the checks, student code included. ``grades.csv`` is
+rebuilt from the ``results.json`` files on disk, so it always agrees with them.
 """
 
 from __future__ import annotations
@@ -109,7 +110,10 @@ class SubmissionResult:
             "output": self.summary_text(),
             "visibility": "visible",
             "stdout_visibility": "hidden",
-            "extra_data": {"student_time": round(self.student_time, 3)},
+            "extra_data": {
+                "student_time": round(self.student_time, 3),
+                "check_time": round(sum(test.duration for test in self.tests), 3),
+            },
             "tests": [
                 {
                     "name": test.name,
