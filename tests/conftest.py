@@ -7,6 +7,11 @@ trained for 2.1), so the runs that several test files judge are made here once:
   reference, the untouched stubs and the imperfect submissions under ``examples/``, two at
   a time, with the printed table, ``grades.csv`` and every ``results.json``;
 - ``dist``: ``practice07 build``, the student package and the Otter autograder zip.
+
+The suite runs on two pytest-xdist workers (``addopts`` in ``pyproject.toml``), and a
+session fixture would be made once per worker; these two are made once per test run
+instead: the first worker to need one makes it under a file lock, in a folder both workers
+see, and the other reads what it wrote.
 """
 
 from __future__ import annotations
@@ -19,14 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from autograder import cli
 from autograder.engine.results import SubmissionResult
 from autograder.packaging import GRADERS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ("partial", "buggy", "broken")
-"""The imperfect submissions under ``examples/``, by folder name."""
+EXAMPLES = ("broken", "buggy", "partial")
+"""The imperfect submissions under ``examples/``, by folder name, in the order graded."""
 
 
 def check_names(grader_file: str) -> list[str]:
@@ -60,17 +66,32 @@ class BundledRun:
 
 
 @pytest.fixture(scope="session")
-def bundled(tmp_path_factory) -> BundledRun:
-    out = tmp_path_factory.mktemp("bundled") / "grading-output"
-    stdout = io.StringIO()
-    with contextlib.redirect_stdout(stdout):
-        status = cli.main(["grade", "--out", str(out), "--jobs", "2"])
-    return BundledRun(status, stdout.getvalue(), out)
+def shared_tmp(tmp_path_factory, worker_id) -> Path:
+    """A folder of this test run that every xdist worker sees."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
 
 
 @pytest.fixture(scope="session")
-def dist(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert cli.main(["build", "--out", str(out)]) == 0
+def bundled(shared_tmp) -> BundledRun:
+    folder = shared_tmp / "bundled"
+    record = folder / "run.json"
+    with FileLock(str(shared_tmp / "bundled.lock")):
+        if not record.exists():
+            folder.mkdir(exist_ok=True)
+            stdout = io.StringIO()
+            with contextlib.redirect_stdout(stdout):
+                status = cli.main(["grade", "--out", str(folder / "out"), "--jobs", "2"])
+            record.write_text(json.dumps({"status": status, "stdout": stdout.getvalue()}))
+    run = json.loads(record.read_text())
+    return BundledRun(run["status"], run["stdout"], folder / "out")
+
+
+@pytest.fixture(scope="session")
+def dist(shared_tmp) -> Path:
+    out = shared_tmp / "dist"
+    with FileLock(str(shared_tmp / "dist.lock")):
+        if not (out / "autograder.zip").exists():
+            with contextlib.redirect_stdout(io.StringIO()):
+                assert cli.main(["build", "--out", str(out)]) == 0
     return out

@@ -64,7 +64,7 @@ def test_broken_example_loses_only_what_it_broke(bundled):
             ),
             Breakage(mentions("hutchinson_trace"), r"`hutchinson_trace` raised RuntimeError"),
             Breakage(
-                mentions("1.7 simulate", "through simulate", "hmc_trajectory"),
+                mentions("1.7 simulate", "through simulate", "2.2 hmc_trajectory"),
                 r"should be a numpy array, got a list",
             ),
             Breakage(mentions("banana_log_density"), r"has shape \(4, 1\), expected \(4,\)"),
