@@ -1,17 +1,17 @@
-"""Gradings shared across the project's tests, each done once per test session.
+"""Gradings shared across the project's tests, each done once per test run.
 
 Grading is the expensive part of these tests (a child process per submission, a network
 trained for 2.1), so the runs that several test files judge are made here once:
 
-- ``bundled``: ``practice07 grade`` with no arguments, exactly as the README runs it: the
-  reference, the untouched stubs and the imperfect submissions under ``examples/``, two at
-  a time, with the printed table, ``grades.csv`` and every ``results.json``;
+- ``bundled``: ``practice07 grade`` with no arguments, as the README runs it but two
+  submissions at a time: the reference, the untouched stubs and the imperfect submissions
+  under ``examples/``, with the printed table, ``grades.csv`` and every ``results.json``;
 - ``dist``: ``practice07 build``, the student package and the Otter autograder zip.
 
-The suite runs on two pytest-xdist workers (``addopts`` in ``pyproject.toml``), and a
-session fixture would be made once per worker; these two are made once per test run
-instead: the first worker to need one makes it under a file lock, in a folder both workers
-see, and the other reads what it wrote.
+The suite runs on two pytest-xdist workers (``addopts`` in ``pyproject.toml``), and each
+worker would make its own copy of a fixture, however wide its scope. These two are made
+once per test run instead: the first worker to need one makes it under a file lock, in a
+folder both workers see, and the other reads what it wrote.
 """
 
 from __future__ import annotations
