@@ -83,11 +83,13 @@ def trivial_assignment(work: Path) -> tuple[Path, Path]:
     return work / "autograder.zip", work / "submission.py"
 
 
-def otter_run(autograder: Path, submission: Path, work: Path) -> float:
+def otter_run(autograder: Path, submission: Path, work: Path) -> tuple[float, float]:
+    """Wall time of one ``otter run``, and the score it gave."""
     out = work / "out"
     out.mkdir(exist_ok=True)
     command = [sys.executable, "-m", "otter", "run", "-a", str(autograder), "-o", str(out)]
-    return timed([*command, str(submission)], work)
+    elapsed = timed([*command, str(submission)], work)
+    return elapsed, float(json.loads((out / "results.json").read_text()).get("score", "nan"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,14 +100,18 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="practice07-bench-") as temporary:
         work = Path(temporary)
         grade = [sys.executable, "-m", "autograder.cli", "grade", str(ROOT / "solutions")]
-        ours, student, checks = [], [], []
+        ours, student, checks, scores = [], [], [], []
         for run in range(args.runs):
             out = work / f"grade-{run}"
             ours.append(timed([*grade, "--out", str(out)], work))
             results = json.loads((out / "solutions" / "results.json").read_text())
             student.append(results["extra_data"]["student_time"])
             checks.append(results["extra_data"]["check_time"])
-            print(f"practice07 grade, run {run + 1}: {ours[-1]:.1f} s", flush=True)
+            scores.append(results["score"])
+            print(
+                f"practice07 grade, run {run + 1}: {ours[-1]:.1f} s, score {scores[-1]:g}",
+                flush=True,
+            )
 
         build = [sys.executable, "-m", "autograder.cli", "build", "--out", str(work / "dist")]
         subprocess.run(build, cwd=work, check=True, capture_output=True)
@@ -114,15 +120,18 @@ def main(argv: list[str] | None = None) -> int:
         for run in range(args.runs):
             run_dir = work / f"otter-{run}"
             run_dir.mkdir()
-            theirs.append(otter_run(work / "dist" / "autograder.zip", submission, run_dir))
-            print(f"otter run, run {run + 1}: {theirs[-1]:.1f} s", flush=True)
+            elapsed, score = otter_run(work / "dist" / "autograder.zip", submission, run_dir)
+            theirs.append(elapsed)
+            print(f"otter run, run {run + 1}: {elapsed:.1f} s, score {score:g}", flush=True)
+            if abs(score - scores[0]) > 1e-6:
+                print("  (otter run's score differs from practice07 grade's)", flush=True)
 
         trivial_zip, trivial_submission = trivial_assignment(work / "trivial")
         trivial = []
         for run in range(args.runs):
             run_dir = work / f"trivial-{run}"
             run_dir.mkdir()
-            trivial.append(otter_run(trivial_zip, trivial_submission, run_dir))
+            trivial.append(otter_run(trivial_zip, trivial_submission, run_dir)[0])
 
     ours_s, theirs_s = statistics.median(ours), statistics.median(theirs)
     overheads = [total - inside for total, inside in zip(ours, student, strict=True)]
