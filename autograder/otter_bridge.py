@@ -41,10 +41,15 @@ def graded() -> SubmissionResult:
         from autograder.engine.runner import grade_submission
 
         out_dir = os.environ.get("PRACTICE07_OTTER_OUT")
-        _RESULT = grade_submission(
-            submission_folder(), Path(out_dir) if out_dir else None, name="submission"
-        )
+        folder = submission_folder()
+        _RESULT = grade_submission(folder, Path(out_dir) if out_dir else None, name="submission")
         LOG.info("graded the submission: %s / 100", _RESULT.score)
+        try:  # notes and written answers for Otter's overall output (see otter_plugin)
+            from autograder.otter_plugin import write_handoff
+
+            write_handoff(folder, _RESULT.summary_text())
+        except Exception:
+            LOG.exception("could not hand the grading summary over to the Otter plugin")
     return _RESULT
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from autograder.graders.support import CheckInfo
 from autograder.otter_bridge import ENTRY_SCRIPT
+from autograder.otter_plugin import PLUGIN_NAME as OTTER_PLUGIN
 from autograder.questions import BY_ID, QUESTIONS, TOTAL_POINTS
 
 LOG = logging.getLogger(__name__)
@@ -183,6 +184,7 @@ def build_autograder_zip(out: Path) -> Path:
             "show_stdout": False,
             "show_hidden": True,
             "print_summary": True,
+            "plugins": [OTTER_PLUGIN],
         }
         (work / "otter_config.json").write_text(json.dumps(config, indent=2))
         command = [

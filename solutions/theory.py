@@ -1,6 +1,8 @@
 """Answers to the theoretical exercises 1.1 to 1.8, as values and SymPy expressions.
 
-Each answer comes with the argument behind it in its docstring. Where an answer is a
+Each answer comes with the argument behind it in its docstring; ``WRITTEN_ANSWERS`` at the
+end holds model answers to the handout's **Written** parts, a guide for the TAs who read the
+students' ones. Where an answer is a
 formula it is derived with SymPy from the definitions rather than typed in, so the code
 doubles as the proof: the Jacobian of ``Theta h`` by ``Matrix.jacobian``, the energy ratio of
 forward Euler by cancelling, the normalizing constant of a density by differentiating it
@@ -180,10 +182,9 @@ def probability_flow_drift(f: sp.Expr, g: sp.Expr, score: sp.Expr) -> sp.Expr:
 
     Notes
     -----
-    Limitations: this is the formula for a diffusion coefficient that does not depend on
-    the state, the setting of score-based models (Song et al., 2021), and the signature
-    has no state variable to differentiate by. For ``g = g(x)`` the drift gains the term
-    ``-1/2 d(g**2)/dx``.
+    The contract gives ``g`` as a function of time only, the setting of score-based models
+    (Song et al., 2021). For a state-dependent ``g(x)`` the diffusion term is
+    ``1/2 d**2(g**2 p)/dx**2`` and the drift gains ``-1/2 d(g**2)/dx``.
     """
     f, g, score = sp.sympify(f), sp.sympify(g), sp.sympify(score)
     return f - g**2 / 2 * score
@@ -451,3 +452,108 @@ solutions."""
 PINN_NEEDS_LABELED_SOLUTIONS = False
 """A PINN's loss is the PDE residual at collocation points plus the initial and boundary
 conditions; it needs no solution values, so it can be trained from the physics alone."""
+
+
+# ---------------------------------------------------------------------------------------
+# Written parts (read by a TA, not scored automatically)
+# ---------------------------------------------------------------------------------------
+
+WRITTEN_ANSWERS = {
+    "1.1": (
+        "With the activation x**2 the field is only locally Lipschitz: its derivative 2h is "
+        "bounded on every bounded set but not on the whole line. Picard-Lindelof still gives a "
+        "unique solution near t = 0, but no global bound, and the global conclusion fails: "
+        "h(t) = h0 / (1 - h0 t) leaves every bounded set at t = 1/h0 when h0 > 0, so for "
+        "T >= 1/h0 there is no solution on [0, T] and the Neural ODE's output h(T) is undefined "
+        "for large inputs. An adaptive solver sees its error estimate explode as t approaches "
+        "1/h0, shrinks the step again and again, and stops (torchdiffeq: 'underflow in dt') or "
+        "returns huge values; it cannot integrate past the blow-up."
+    ),
+    "1.2": (
+        "Component i of Theta h is sum_k Theta_ik h_k, whose derivative with respect to h_j is "
+        "Theta_ij, so df/dh = Theta. The adjoint equation in row form is "
+        "da^T/dt = -a^T df/dh = -a^T Theta. Transposing both sides, (a^T Theta)^T = "
+        "Theta^T a, gives da/dt = -Theta^T a. The transpose appears because the adjoint is a "
+        "gradient, naturally a row vector (it acts on perturbations of h), and we write it as "
+        "a column. Check: d/dt (a^T h) = (da/dt)^T h + a^T dh/dt = -a^T Theta h + a^T Theta h "
+        "= 0, so a(0)^T dh(0) = a(T)^T dh(T): the adjoint carries dL/dh(T) back to dL/dh(0)."
+    ),
+    "1.3": (
+        "(a) Both have the same marginals p_t at every time when started from the same "
+        "distribution; the probability-flow drift is f - g^2/2 score_t, for Langevin "
+        "score_p - score_t. A single SDE path is random and rough; an ODE path is "
+        "deterministic, smooth and invertible, which gives exact likelihoods through the "
+        "change of variables. Once p_t = p the ODE's drift is zero and every particle stands "
+        "still, while SDE particles keep moving with the distribution unchanged. "
+        "(b) d/dx log(p_tilde / Z) = d/dx log p_tilde: the normalizing constant, an "
+        "intractable integral in high dimension, drops out, so any vector field is a valid "
+        "model and no integral constraint must hold. Score matching (denoising or sliced) "
+        "needs only samples, not density values, and the score of noised data is "
+        "well-defined everywhere, while a density model must be normalized to be trained by "
+        "likelihood."
+    ),
+    "1.4": (
+        "Gradient descent reduces the training error along each eigenfunction of the neural "
+        "tangent kernel at a rate set by its eigenvalue; for an MLP on raw coordinates these "
+        "eigenvalues decay fast with frequency, so high-frequency components converge orders "
+        "of magnitude more slowly (spectral bias). A PINN uses the same network, hence the "
+        "same kernel; the derivatives in its residual amplify high frequencies in the loss and "
+        "worsen the conditioning rather than fixing it. Fourier features "
+        "[cos(2 pi x B^T), sin(2 pi x B^T)] make the kernel stationary with a bandwidth set by "
+        "the scale of B: too small a scale keeps the fit too smooth; too large a scale gives a "
+        "narrow kernel that interpolates noise and produces aliased, high-frequency artefacts "
+        "between training points. The scale is a hyperparameter to tune."
+    ),
+    "1.5": (
+        "dH/dt = H_q q_dot + H_p p_dot = H_q H_p + H_p (-H_q) = 0 along any solution of "
+        "q_dot = H_p, p_dot = -H_q, whatever the weights. RK4 is not symplectic: along its "
+        "computed trajectory H_theta is not conserved exactly; its error is small, O(dt^4) "
+        "over a fixed time, but it drifts over long runs (a symplectic method such as "
+        "leapfrog keeps it bounded). The true physical energy is conserved only as well as "
+        "H_theta approximates it: the HNN conserves what it learned, not the truth."
+    ),
+    "1.6": (
+        "Exact: one VJP with e_i gives row i of the Jacobian and so its diagonal entry i; "
+        "the trace needs d VJPs, i.e. about d evaluations of f (O(d^2) for a dense layer). "
+        "Hutchinson: E[eps^T A eps] = sum_ij A_ij E[eps_i eps_j] = sum_i A_ii = Tr(A) since "
+        "E[eps eps^T] = I; one probe costs one VJP (eps^T J) and a dot product. "
+        "eps^T A eps = eps^T S eps with S = (A + A^T)/2 because the antisymmetric part gives "
+        "zero; so only S matters. Var = 2 ||S||_F^2 for Gaussian probes and "
+        "2 (||S||_F^2 - sum_i S_ii^2) for Rademacher probes (eps_i^2 = 1 removes the diagonal "
+        "terms), never larger. A single Rademacher probe is exact when S is diagonal."
+    ),
+    "1.7": (
+        "E_1 = ((q + dt p)^2 + (p - dt q)^2)/2 = (1 + dt^2) E_0: the cross terms cancel and "
+        "every step multiplies the energy by 1 + dt^2 > 1, so E_n = (1 + dt^2)^n E_0 grows "
+        "exponentially and the orbit spirals outwards. Over a fixed time T, n = T/dt steps "
+        "give (1 + dt^2)^(T/dt) ~ exp(T dt): a smaller step slows the growth but never stops "
+        "it, and over long times the energy always blows up. In the figure (dt = 0.1, 1000 "
+        "steps) Euler's energy grows by a factor of about 2e4, while leapfrog's oscillates "
+        "within O(dt^2) of E_0 without drift."
+    ),
+    "1.8": (
+        "FNO: L = (1/N) sum_i ||G_theta(a_i) - u_i|| / ||u_i|| over pairs of inputs a_i "
+        "(initial conditions, coefficients) and solutions u_i from a classical solver: it "
+        "needs labelled solutions. PINN: L = mean ||N[u_theta](x_r)||^2 over collocation "
+        "points (PDE residual) + mean ||B[u_theta] - g||^2 on the boundary + "
+        "mean ||u_theta(., 0) - u_0||^2 initially: no solution data, physics only. The FNO "
+        "learns a whole family of problems and answers new ones in one forward pass, at the "
+        "price of generating training data and of accuracy limited by it; the PINN needs no "
+        "data but solves one instance per training run, trains slowly and suffers from "
+        "spectral bias. Physics-informed neural operators add the residual to the FNO's loss."
+    ),
+    "2.1": (
+        "Report the held-out error against the clean trajectory at times between the "
+        "observations (well below the noise variance 0.0025 for a good fit) and the loss "
+        "curve; see the handout's training notes for what to expect."
+    ),
+    "2.2": (
+        "A table of acceptance rate, mean squared jump distance, autocorrelations and ESS per "
+        "iteration and per gradient or density evaluation for both samplers; per iteration "
+        "HMC is far ahead, per evaluation in two dimensions the two are about even, and HMC's "
+        "advantage grows with dimension. The acceptance rule is correct only for a proposal "
+        "map that is reversible (an involution after the momentum flip) and volume-preserving, "
+        "so that the Jacobian factor is 1 and detailed balance holds; leapfrog is both."
+    ),
+}
+"""Model answers to the **Written** parts, by item; see the handout for what each covers."""

@@ -95,9 +95,10 @@ def hmc_sample(
        ``rng.uniform()`` (or ``rng.random()``); if ``H_new`` is not finite, reject. On
        rejection the chain stays where it was.
 
-    No other random numbers may be drawn. Make the same calls to ``rng`` in the same order
-    in every iteration (the momentum first, then one uniform, even for a non-finite
-    proposal), so that a seed fixes the chain.
+    No other random numbers may be drawn, and every one comes from ``rng``. Within that,
+    the order is yours: the uniform may come before or after the momentum, be drawn only
+    when the acceptance probability is below one, or all draws may be made up front
+    (``rng.standard_normal((n_samples, d))``); the graders accept each of these.
 
     Parameters
     ----------
@@ -144,8 +145,8 @@ def random_walk_metropolis(
 
     One iteration proposes ``x_new = x + proposal_std * rng.standard_normal(d)`` and accepts
     it with probability ``min(1, pi(x_new) / pi(x))``, using one draw of ``rng.uniform()``
-    (or ``rng.random()``). No other random numbers may be drawn; as in ``hmc_sample``, make
-    the same calls to ``rng`` in the same order in every iteration.
+    (or ``rng.random()``). No other random numbers may be drawn; as in ``hmc_sample``, the
+    order of the draws is yours.
 
     Parameters
     ----------

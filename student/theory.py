@@ -14,16 +14,18 @@ How the functions are called:
 
 - ``H`` is an applied SymPy function ``sympy.Function("H")(q, p)``; ``q``, ``p``,
   ``q_dot``, ``p_dot`` are SymPy symbols.
-- ``f``, ``g``, ``score``, ``score_p``, ``score_t`` and ``log_p_tilde`` are SymPy
-  expressions in the symbol ``x``.
+- ``f``, ``score``, ``score_p``, ``score_t`` and ``log_p_tilde`` are SymPy expressions in
+  the symbol ``x`` (``f`` may also depend on the symbol ``t``); ``g`` depends on ``t`` only
+  (a constant or an expression in ``t``).
 - ``Theta`` is an explicit square ``sympy.Matrix``; ``a`` and ``h`` are explicit column
   ``Matrix`` objects.
 - ``h0``, ``t``, ``dt``, ``E0``, ``n``, ``d`` are SymPy symbols (``h0`` positive) or plain
   numbers; ``i`` and ``j`` are integer symbols.
 - Counts may be returned as an ``int`` or as a SymPy expression.
 
-Write the derivations themselves in ``student/written.md``; this file only records the
-results.
+Your written explanations (the handout's **Written** parts) go in ``WRITTEN_ANSWERS`` at the
+end of this file, one string per item. They are not scored automatically: the autograder
+copies them into a file that a TA reads and marks by hand.
 """
 
 from __future__ import annotations
@@ -172,10 +174,10 @@ def probability_flow_drift(f: sp.Expr, g: sp.Expr, score: sp.Expr) -> sp.Expr:
 
     Parameters
     ----------
-    f : sympy expression in ``x``
+    f : sympy expression in ``x`` (and possibly ``t``)
         Drift of the SDE.
-    g : sympy expression in ``x``
-        Diffusion coefficient of the SDE.
+    g : sympy expression in ``t``, or a constant
+        Diffusion coefficient of the SDE; it does not depend on ``x``.
     score : sympy expression in ``x``
         Score of the current marginal.
 
@@ -187,7 +189,7 @@ def probability_flow_drift(f: sp.Expr, g: sp.Expr, score: sp.Expr) -> sp.Expr:
     Hints
     -----
     Write the Fokker-Planck equation of the SDE and rewrite its diffusion term as a
-    transport (first-order) term using the score. Here ``g`` may depend on ``x``.
+    transport (first-order) term using the score.
     """
     raise NotImplementedError("probability_flow_drift: not implemented yet")
 
@@ -462,3 +464,22 @@ FNO_NEEDS_LABELED_SOLUTIONS: bool | None = None
 #: Item 1.8 (bool): does training a PINN on its physics loss (PDE residual plus initial and
 #: boundary conditions) need labelled solutions?
 PINN_NEEDS_LABELED_SOLUTIONS: bool | None = None
+
+
+# --- Written parts (read by a TA, not scored automatically) ---------------------------------
+
+#: Your answers to the handout's **Written** parts, one string per item (Markdown is fine:
+#: a short table for 2.2, formulas in plain text or LaTeX). Replace each "" with your
+#: answer. Refer to a figure by its file name in ``student/figures/``. Keep the keys.
+WRITTEN_ANSWERS: dict[str, str] = {
+    "1.1": "",
+    "1.2": "",
+    "1.3": "",
+    "1.4": "",
+    "1.5": "",
+    "1.6": "",
+    "1.7": "",
+    "1.8": "",
+    "2.1": "",
+    "2.2": "",
+}

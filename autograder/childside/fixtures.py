@@ -233,3 +233,134 @@ def lotka_volterra_field(alpha=1.5, beta=1.0, gamma=3.0, delta=1.0):
             return torch.stack((alpha * x - beta * x * z, delta * x * z - gamma * z), dim=-1)
 
     return Field()
+
+
+# --------------------------------------------------------------------------------------------
+# section 2.2: a potential for leapfrog checks and a generator whose draws the grader scripts
+
+
+@fixture
+def banana_grad_potential(b=0.1):
+    """``grad U`` for ``U = -log pi`` of the banana, for q of shape (2,): a coupled,
+    nonlinear potential for the leapfrog checks."""
+
+    def grad_potential(q):
+        x1, x2 = np.asarray(q, dtype=float)
+        twist = x2 + b * x1**2 - 100 * b
+        return np.array([x1 / 100 + 2 * b * x1 * twist, twist])
+
+    return grad_potential
+
+
+class ScriptedGenerator(np.random.Generator):
+    """A ``numpy.random.Generator`` whose normal and uniform draws the grader chooses.
+
+    The contract lets a sampler take its randomness from ``rng.standard_normal`` (momenta
+    and proposals) and ``rng.uniform`` or ``rng.random`` (the accept test), in any order and
+    in any batching. This generator makes the outcome of every such order the same:
+
+    - every standard normal value handed out, by ``standard_normal`` or ``normal``, is the
+      next value of ``normals`` in order, whatever the shapes asked for. So
+      ``standard_normal(d)`` n times, ``standard_normal(size=(d,))``, d scalar calls per
+      iteration and one ``standard_normal((n, d))`` up front all give iteration ``i`` the
+      values ``normals[i]``. A request of shape ``(d, n)`` (with ``d != n``) made before any
+      other normal draw gets the same block transposed, so that column ``i`` is iteration
+      ``i``'s draw;
+    - every uniform value, from ``uniform`` or ``random``, is the same number ``uniform``.
+      A sampler that draws its uniform every iteration, only when the acceptance
+      probability is below one, or all at once, therefore makes the same decisions.
+
+    Draws beyond the script continue with ordinary pseudo-random numbers, and every draw is
+    counted: ``normals_drawn``, ``uniforms_drawn`` and ``other_calls`` (the names of any
+    other sampling methods used) tell the grader how the sampler used its generator. It is
+    a real ``Generator`` subclass, so ``np.random.default_rng(rng)`` returns it unchanged.
+
+    Limitations
+    -----------
+    Unlike the other fixtures it can be told apart: ``type(rng) is np.random.Generator`` is
+    false (``isinstance`` is true). Recognising it gains a sampler nothing, since passing
+    still takes the decisions of a correct one.
+    """
+
+    ALLOWED = frozenset({"standard_normal", "normal", "uniform", "random"})
+
+    def __init__(self, normals, uniform, block=None):
+        super().__init__(np.random.PCG64(0))
+        self._normals = np.asarray(normals, dtype=np.float64).ravel()
+        self._uniform = float(uniform)
+        self._block = None if block is None else (int(block[0]), int(block[1]))
+        self.normals_drawn = 0
+        self.uniforms_drawn = 0
+        self.other_calls: list[str] = []
+
+    @staticmethod
+    def _shape(size, default=()):
+        if size is None:
+            return tuple(default)
+        return tuple(int(k) for k in np.atleast_1d(np.asarray(size, dtype=np.int64)))
+
+    def _take_normals(self, shape):
+        count = int(np.prod(shape, dtype=np.int64))
+        start = self.normals_drawn
+        values = self._normals[start : start + count]
+        self.normals_drawn += count
+        if values.size < count:  # beyond the script: counted, and ordinary draws
+            extra = np.random.Generator.standard_normal(self, count - values.size)
+            values = np.concatenate([values, extra])
+        if self._block is not None and start == 0 and len(shape) == 2:
+            n, d = self._block
+            if shape == (d, n) and d != n and count == n * d:
+                return values.reshape(n, d).T.copy()
+        return values.reshape(shape)
+
+    def standard_normal(self, size=None, dtype=np.float64, out=None):
+        shape = out.shape if out is not None else self._shape(size)
+        values = self._take_normals(shape).astype(dtype)
+        if out is not None:
+            out[...] = values
+            return out
+        return float(values) if size is None else values
+
+    def normal(self, loc=0.0, scale=1.0, size=None):
+        shape = self._shape(size, np.broadcast(np.asarray(loc), np.asarray(scale)).shape)
+        values = np.asarray(loc) + np.asarray(scale) * self._take_normals(shape)
+        return float(values) if np.ndim(values) == 0 else values
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        shape = self._shape(size, np.broadcast(np.asarray(low), np.asarray(high)).shape)
+        count = int(np.prod(shape, dtype=np.int64))
+        self.uniforms_drawn += count
+        values = np.asarray(low) + (np.asarray(high) - np.asarray(low)) * np.full(
+            shape, self._uniform
+        )
+        return float(values) if np.ndim(values) == 0 else values
+
+    def random(self, size=None, dtype=np.float64, out=None):
+        shape = out.shape if out is not None else self._shape(size)
+        self.uniforms_drawn += int(np.prod(shape, dtype=np.int64))
+        values = np.full(shape, self._uniform).astype(dtype)
+        if out is not None:
+            out[...] = values
+            return out
+        return float(values) if size is None else values
+
+
+def _counted(name):
+    method = getattr(np.random.Generator, name)
+
+    def counted(self, *args, **kwargs):
+        self.other_calls.append(name)
+        return method(self, *args, **kwargs)
+
+    counted.__name__ = name
+    return counted
+
+
+for _name in dir(np.random.Generator):
+    if (
+        not _name.startswith("_")
+        and _name not in ScriptedGenerator.ALLOWED
+        and callable(getattr(np.random.Generator, _name))
+    ):
+        setattr(ScriptedGenerator, _name, _counted(_name))
+del _name

@@ -135,3 +135,62 @@ def constant(server, module, name):
         return getattr(target, name)
     except AttributeError:
         raise AttributeError(f"student/{module}.py has no `{name}`") from None
+
+
+# --------------------------------------------------------------------------------------------
+# section 2.2: samplers run with a scripted generator, and many short chains at once
+
+
+def scripted_run(server, function, args, rng_position, normals, uniform, block=None):
+    """Call ``function(*args)`` with a ``ScriptedGenerator`` at ``args[rng_position]``.
+
+    Returns the function's value and how it used the generator: ``normals_drawn``,
+    ``uniforms_drawn`` (counts of values) and ``other_calls`` (names of other sampling
+    methods called). ``normals``, ``uniform`` and ``block`` are as in
+    ``fixtures.ScriptedGenerator``.
+    """
+    from .fixtures import ScriptedGenerator
+
+    rng = ScriptedGenerator(normals, uniform, block)
+    call_args = list(args)
+    call_args[rng_position] = rng
+    value = function(*call_args)
+    return {
+        "value": value,
+        "normals_drawn": rng.normals_drawn,
+        "uniforms_drawn": rng.uniforms_drawn,
+        "other_calls": sorted(set(rng.other_calls)),
+    }
+
+
+def last_states(server, function, args, x0_position, rng_position, starts, seed):
+    """Run a sampler once per row of ``starts`` and return the last row of each chain.
+
+    Chain ``j`` is ``function(*args)`` with ``args[x0_position] = starts[j]`` (a fresh copy)
+    and ``args[rng_position]`` a ``numpy.random.Generator`` seeded from the ``j``-th child of
+    ``numpy.random.SeedSequence(seed)``, so the chains are independent.
+
+    Returns ``last`` (shape ``(len(starts), d)``, NaN rows for chains whose return value
+    could not be read as ``(samples of shape (n, d), rate)``), ``n_unreadable`` and
+    ``problem`` (a description of the first unreadable return, or "").
+    """
+    import numpy as np
+
+    starts = np.asarray(starts, dtype=float)
+    streams = np.random.SeedSequence(int(seed)).spawn(len(starts))
+    last = np.full(starts.shape, np.nan)
+    n_unreadable, problem = 0, ""
+    for j, (start, stream) in enumerate(zip(starts, streams, strict=True)):
+        call_args = list(args)
+        call_args[x0_position] = start.copy()
+        call_args[rng_position] = np.random.default_rng(stream)
+        value = function(*call_args)
+        try:
+            samples = np.asarray(value[0], dtype=float)
+            if len(value) != 2 or samples.ndim != 2 or samples.shape[1] != starts.shape[1]:
+                raise ValueError(f"samples of shape {samples.shape}")
+            last[j] = samples[-1]
+        except (TypeError, ValueError, IndexError) as error:
+            n_unreadable += 1
+            problem = problem or f"{type(error).__name__}: {error}"
+    return {"last": last, "n_unreadable": n_unreadable, "problem": problem[:200]}

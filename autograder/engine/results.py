@@ -66,6 +66,9 @@ class SubmissionResult:
     """set when grading itself failed; the scores are then incomplete"""
     not_implemented: list[str] = field(default_factory=list)
     """functions that still raise ``NotImplementedError``, in the order first met"""
+    reports: dict[str, str] = field(default_factory=dict)
+    """Markdown texts for the TA by file name (the written answers, ``written.md``), written
+    beside ``results.json`` and appended to its output"""
 
     @property
     def score(self) -> float:
@@ -101,6 +104,10 @@ class SubmissionResult:
         if self.error:
             lines.append("")
             lines.append(f"Grading did not complete: {self.error}")
+        for name, text in self.reports.items():
+            lines.append("")
+            lines.append(f"----- {name} (for the TA; not scored automatically) -----")
+            lines.append(text.rstrip())
         return "\n".join(lines)
 
     def to_gradescope(self) -> dict:

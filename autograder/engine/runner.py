@@ -31,6 +31,7 @@ import pytest
 from autograder.engine import intake as intake_module
 from autograder.engine.child import StudentCodeError, StudentProcess, prepare_workdir
 from autograder.engine.results import SubmissionResult, TestOutcome, write_results
+from autograder.feedback import write_feedback
 from autograder.graders.support import CheckFailed, CheckInfo, Student
 from autograder.questions import BY_ID
 
@@ -93,6 +94,13 @@ class GradingPlugin:
         self.process.check_deadline = time.monotonic() + info.timeout
         yield self.proxy
         self.process.check_deadline = float("inf")
+
+    @pytest.fixture(scope="session")
+    def submission(self) -> Student:
+        """The proxy outside any check (no check seed or time limit), for work that earns no
+        points, such as collecting text for the TA. Its failures must not escape: an error
+        in a fixture's teardown would count against the check that ran last."""
+        return self.proxy
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -187,6 +195,8 @@ def grade_submission(
         code = run_pytest(plugin)
         result.tests = plugin.outcomes_in_order()
         result.not_implemented = list(plugin.not_implemented)
+        result.notes.extend(plugin.proxy.notes)
+        result.reports = dict(plugin.proxy.reports)
         if plugin.collection_errors:
             result.error = "some grader files could not be loaded"
             LOG.error("collection errors:\n%s", "\n".join(plugin.collection_errors))
@@ -207,6 +217,8 @@ def grade_submission(
             write_results(result, folder)
             if process is not None and plugin is not None:
                 write_artifacts(plugin.proxy.artifacts, folder)
+            write_reports(result.reports, folder)
+            write_feedback(result, folder)
     return result
 
 
@@ -226,6 +238,14 @@ def write_artifacts(artifacts: dict[str, bytes], folder: Path) -> None:
         path = folder / "figures" / Path(name).name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
+
+def write_reports(reports: dict[str, str], folder: Path) -> None:
+    """Write the texts the graders kept for the TA (``written.md``) beside results.json."""
+    for name, text in reports.items():
+        path = folder / Path(name).name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
 
 
 def run_pytest(plugin: GradingPlugin) -> int:

@@ -189,11 +189,24 @@ class Student:
         self.process = process
         self.seed = 0
         self.artifacts: dict[str, bytes] = {}
+        self.reports: dict[str, str] = {}
+        self.notes: list[str] = []
         self.memo: dict[str, Any] = {}
 
     def save_artifact(self, name: str, data: bytes) -> None:
         """Keep a file (a figure) for the TA, written beside the submission's results."""
         self.artifacts[name] = bytes(data)
+
+    def save_report(self, name: str, text: str) -> None:
+        """Keep a Markdown text for the TA (``"written.md"``): written as ``name`` beside
+        ``results.json`` and appended to the submission's results output."""
+        self.reports[name] = str(text)
+
+    def add_note(self, text: str) -> None:
+        """Add a message about the submission as a whole to its results output (e.g. an
+        answer that a check accepted without being able to verify it)."""
+        if text not in self.notes:
+            self.notes.append(str(text))
 
     def call_full(self, target: str, *args: Any, **kwargs: Any) -> CallResult:
         kwargs.setdefault("call_seed", self.seed)

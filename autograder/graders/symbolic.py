@@ -1,36 +1,66 @@
 """Deciding whether a SymPy answer equals the expected one, whatever form it is written in.
 
-Every symbolic check of the graders goes through ``equivalent`` (a yes/no answer) or
-``check_equivalent`` (fails the check with feedback in words). Both run the same cascade
-and stop at the first step that decides:
+Every symbolic check of the graders goes through ``compare`` (a ``Verdict``), ``equivalent``
+(yes/no) or ``check_equivalent`` (fails the running check with feedback in words). All three
+run the same cascade and stop at the first step that decides:
 
-1. **Type.** The answer must be a SymPy expression or a plain number (``int``, ``float``,
-   numpy scalar; not ``bool``); a SymPy ``Matrix`` when a ``Matrix`` is expected, of the
-   same shape, compared entry by entry. Relations (``Eq``), booleans, tuples and strings are
-   refused.
+1. **Type and shape.** The answer must be a SymPy expression or a plain number (``int``,
+   ``float``, numpy scalar; not ``bool``). Where a ``Matrix`` is expected, the answer must
+   be a matrix of the same shape and is compared entry by entry; a matrix expression of
+   explicit matrices (``-Transpose(Theta) * a`` left unevaluated, a ``MatMul``) is made
+   explicit first (``as_explicit``), and a 2-D (or, for a column, 1-D) SymPy ``Array`` is
+   read as a matrix. Where a scalar is expected, a 1x1 matrix counts as its entry (``a^T b``
+   is a 1x1 matrix in SymPy). Matrix-symbol entries (``Theta[0, 1]`` of a ``MatrixSymbol``)
+   become plain symbols, the same on both sides. Equations (``Eq``), conditions, tuples and
+   strings are refused.
 2. **Structure.** ``answer == expected`` (SymPy's structural equality).
-3. **Algebra.** ``expand``, ``together`` (numerator expanded) and ``simplify`` of the
-   difference, each given a size limit and, where the platform allows, a time limit; an
-   exception or a time-out means "undecided", never "different". Zero proves equality.
-4. **Numbers.** Both sides are evaluated (``evalf`` with 30 digits, no generated code) at
-   random points drawn from each variable's domain. Points where either side is not a
-   finite number (poles, ``zoo``, ``nan``) are skipped; the answer is equal only if enough
-   points are left and all of them agree to a relative tolerance (default ``1e-8``, scaled
-   by the size of both sides and by the largest expected value seen, so that an identically
-   zero expectation is compared on an absolute scale). Disagreement at one valid point makes
-   the answer different.
+3. **Algebra.** The difference, with derivatives evaluated, is reduced by ``expand``, by
+   ``together`` (numerator expanded), by ``expand_trig`` and ``fu`` when it holds
+   trigonometric functions, and by ``simplify``, each under a size limit and a time limit. An
+   exception or a time-out means "not shown", never "different". Zero proves equality. The
+   costly rewrites (trigonometric, ``simplify``) run only when step 4 cannot decide: a zero
+   difference and a numeric counterexample cannot both exist, so the order changes the cost,
+   not the verdict.
+4. **Numbers.** Both sides are evaluated (``evalf`` at 30 digits, no generated code) at
+   random points drawn from each variable's domain. Points where the expectation is not a
+   finite number (its poles) are skipped. Where the expectation is finite and the answer is
+   not (``nan`` from a ``Piecewise`` with no branch there, ``zoo``), the answer is undefined
+   where it must be defined: a counterexample (for continuous variables; an integer draw may
+   land on a removable singularity and is skipped). The answer is equal when enough points
+   are left and all agree within the tolerance below; one disagreeing point makes it
+   different.
 
-Symbols. The answer should use only the symbols listed in ``variables``. Other symbols
-are not refused at once (they may cancel, as ``Z`` in ``Z*exp(u)/Z``): they are drawn like
-the variables in step 4, and a different answer that holds them is reported as using
-symbols that are not arguments. A symbol of the right name but other assumptions
-(``Symbol("h0")`` instead of the positive ``h0`` passed in) is a different symbol to SymPy
-and is named as such in the feedback.
+Tolerance. Two values ``a`` (answer) and ``b`` (expected) agree when
+``|a - b| <= rtol * max(|a|, |b|, size) + atol`` with ``rtol = 1e-8``. ``size`` is the sum of
+the absolute values of the top-level terms of either side at that point, or the size of
+what should cancel that the caller passes as ``scale``, so that a difference that cancels
+(an expected zero such as ``d/dt (a^T h)``) is judged against the size of what cancels, not
+against zero; ``atol = 1e-12`` times the largest expected value seen, plus ``1e-15``.
+Why these numbers: at 30 digits two forms of the same expression agree to about ``1e-25``; an
+answer holding Python floats (``0.5``, ``1.4142135623730951``) agrees to about ``1e-16``;
+every bug the graders look for changes the value by a relative amount of order one. ``1e-8``
+sits far from both.
 
-Step 3 misses true identities (``sin(x)**2 - sin(2*x)*tan(x)/2``,
-``E0*exp(n*log(1 + dt**2)) - E0*(1 + dt**2)**n``); step 4 catches them. Step 4 cannot prove
-an identity, but a wrong answer that agrees with the right one at 40 random points of a
-continuous domain is not a practical concern.
+"Could not decide". When the cascade can neither show equality nor find a counterexample
+(the answer could not be evaluated at enough points because evaluation failed or ran out of
+time), the verdict is ``"undecided"``. That is never a reason to fail a check:
+``check_equivalent`` returns the verdict, and the caller passes the check and flags the
+answer for a person to read (see ``test_theory.judge``). An answer that is not a number for
+a reason that cannot be right (it still holds an undefined function such as ``f(x)`` that is
+not an argument) is refused with words saying so.
+
+Symbols. The answer should use only the symbols listed in ``variables``. Other symbols are
+not refused at once (they may cancel, as ``Z`` in ``Z*exp(u)/Z``): they are drawn like the
+variables in step 4, and a different answer that holds them is reported as using symbols
+that are not arguments. A symbol of the right name but other assumptions (``Symbol("h0")``
+instead of the positive ``h0`` passed in) is a different symbol to SymPy and is named as such
+in the feedback.
+
+Step 3 misses true identities (``sin(x)**2 - sin(2*x)*tan(x)/2`` under ``simplify``;
+``E0*exp(n*log(1 + dt**2)) - E0*(1 + dt**2)**n`` when ``dt`` is not declared positive);
+the trigonometric rewrites and step 4 catch them. Step 4 cannot prove an identity, but a
+wrong answer that agrees with the right one at 40 random points of a continuous domain to
+eight digits is not a practical concern.
 
 Domains. By default a variable is drawn from its assumptions: integer symbols from small
 integers (``positive`` from 1 to 8, ``nonnegative`` from 0 to 8, otherwise -6 to 6), other
@@ -44,12 +74,16 @@ numbers. ``substitute_function`` replaces such a function by a concrete one (and
 the derivatives), after which the comparison can run; a check should do this with more than
 one concrete function.
 
+Time. Each algebra step has a time limit, each evaluation at a point one of its own, the
+numeric step a budget; ``time_budget`` bounds all the work inside a block (the graders give
+each check one), after which comparisons end undecided.
+
 Limitations
 -----------
-The time limit uses ``SIGALRM`` and works only in the main thread of a Unix process with no
-other interval timer running; elsewhere only the size limits protect the algebra step.
-Piecewise answers that differ only on a set the random points never hit (a single point,
-say) are judged equal.
+The time limits use ``SIGALRM`` and work only in the main thread of a Unix process with no
+other interval timer running; elsewhere only the size limits protect the algebra step, and
+the numeric step stops drawing points once its time budget is spent. Piecewise answers that
+differ only on a set the random points never hit (a single point, say) are judged equal.
 """
 
 from __future__ import annotations
@@ -58,22 +92,32 @@ import contextlib
 import math
 import signal
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.functions.elementary.hyperbolic import HyperbolicFunction
+from sympy.functions.elementary.trigonometric import TrigonometricFunction
+from sympy.logic.boolalg import Boolean
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from autograder.graders.support import Handle, fail
 
 __all__ = [
     "Verdict",
     "as_expression",
+    "as_matrix",
+    "as_scalar",
     "check_equivalent",
     "compare",
     "equivalent",
+    "refusal",
     "substitute_function",
+    "time_budget",
 ]
 
 N_POINTS = 40
@@ -81,9 +125,16 @@ N_POINTS = 40
 MAX_DRAWS = 160
 """points tried at most before the numeric step gives up"""
 RTOL = 1e-8
+"""relative tolerance of the numeric step (see the module docstring for why)"""
+ATOL_SCALE = 1e-12
+"""absolute tolerance, as a fraction of the largest expected value seen"""
 DIGITS = 30
 ALGEBRA_SECONDS = 2.0
 """time limit of each algebra step"""
+EVALUATION_SECONDS = 1.0
+"""time limit of one evaluation at one point"""
+NUMERIC_SECONDS = 6.0
+"""time budget of the numeric step of one comparison"""
 MAX_OPS_SIMPLIFY = 250
 MAX_OPS_EXPAND = 2000
 MAX_POWER = 64
@@ -99,10 +150,14 @@ class Verdict:
     """True only when the answer was shown (or tested) to equal the expectation"""
     reason: str
     """``"structural"``, ``"algebra"``, ``"numeric"`` when equal; otherwise ``"type"``,
-    ``"shape"``, ``"symbols"`` (different, and holding symbols that are not arguments),
-    ``"different"`` or ``"undecided"``"""
+    ``"shape"``, ``"symbols"`` (holds symbols or functions that are not arguments),
+    ``"different"`` (a counterexample was found) or ``"undecided"``"""
     detail: str = ""
     """feedback-safe words about a refusal (type, shape, symbols); never an expected value"""
+
+    @property
+    def undecided(self) -> bool:
+        return self.reason == "undecided"
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,9 +170,10 @@ def equivalent(
     variables: Iterable[sp.Symbol],
     domain: Mapping | None = None,
     rtol: float = RTOL,
+    scale: Any = None,
 ) -> bool:
-    """Whether ``answer`` equals ``expected`` as a function of ``variables`` (see module)."""
-    return compare(answer, expected, variables, domain, rtol).equal
+    """Whether ``answer`` was shown or tested to equal ``expected`` (see the module)."""
+    return compare(answer, expected, variables, domain, rtol, scale).equal
 
 
 def check_equivalent(
@@ -128,24 +184,23 @@ def check_equivalent(
     message: str,
     domain: Mapping | None = None,
     rtol: float = RTOL,
-) -> None:
-    """Fail the running check unless ``answer`` equals ``expected``.
+    scale: Any = None,
+) -> Verdict:
+    """Fail the running check if ``answer`` is shown to differ from ``expected``.
 
     ``what`` names the answer in feedback (``"square_field_blowup_time(h0)"``); ``message``
-    is shown when the answer is readable but different, and must describe the kind of bug
-    without revealing ``expected``.
+    is shown when the answer is readable but different, and must name the property that
+    fails without revealing ``expected``. Returns the verdict when the check may go on:
+    equal, or undecided (the caller decides what to do with an undecided answer; it is never
+    wrong by itself).
     """
-    verdict = compare(answer, expected, variables, domain, rtol)
-    if verdict.equal:
-        return
+    verdict = compare(answer, expected, variables, domain, rtol, scale)
+    if verdict.equal or verdict.undecided:
+        return verdict
     if verdict.reason in ("type", "shape", "symbols"):
         fail(f"{what} {verdict.detail}")
-    if verdict.reason == "undecided":
-        fail(
-            f"{what} could not be evaluated to finite numbers at enough points (it is "
-            "undefined almost everywhere, or holds something that is not a formula)"
-        )
     fail(message)
+    return verdict  # not reached
 
 
 def compare(
@@ -154,33 +209,36 @@ def compare(
     variables: Iterable[sp.Symbol],
     domain: Mapping | None = None,
     rtol: float = RTOL,
+    scale: Any = None,
 ) -> Verdict:
-    """Run the cascade and say how it ended (see ``Verdict``)."""
+    """Run the cascade and say how it ended (see ``Verdict``).
+
+    ``scale``, an expression in the variables, is the size of what should cancel when the
+    expectation is zero (``|score|`` for ``score_p - score_t`` at ``score_p = score_t``): the
+    numeric step then also accepts ``|a - b| <= rtol * |scale|``, so that an answer holding
+    floats, whose terms SymPy has already merged into one tiny term, is judged against the
+    size of the terms and not against zero.
+    """
     variables = list(variables)
+    domain = dict(domain or {})
     expected = _expected(expected)
     if isinstance(expected, sp.MatrixBase):
-        if not isinstance(answer, sp.MatrixBase):
-            return Verdict(False, "type", f"should be a SymPy Matrix, got {_kind(answer)}")
-        if answer.shape != expected.shape:
-            return Verdict(
-                False,
-                "shape",
-                f"has shape {answer.shape}, but the contract asks for {expected.shape}",
-            )
-        how = "structural"
-        for got, want in zip(list(answer), list(expected), strict=True):
-            verdict = _compare_scalar(got, want, variables, domain, rtol)
-            if not verdict.equal:
-                return verdict
-            how = _weakest(how, verdict.reason)
-        return Verdict(True, how)
-    return _compare_scalar(answer, expected, variables, domain, rtol)
+        return _compare_matrix(answer, expected, variables, domain, rtol, scale)
+    got = _scalar_answer(answer)
+    if isinstance(got, Verdict):
+        return got
+    return _compare_scalar(got, expected, variables, domain, rtol, scale)
 
 
 def as_expression(value: Any) -> sp.Expr | sp.MatrixBase | None:
-    """``value`` as a SymPy expression (numbers converted) or Matrix; ``None`` if neither."""
-    if isinstance(value, sp.MatrixBase):
-        return value
+    """``value`` as a SymPy expression (numbers converted) or Matrix; ``None`` if neither.
+
+    Matrix expressions of explicit shape (an unevaluated ``MatMul`` of explicit matrices,
+    say) and 1-D or 2-D SymPy arrays are returned as explicit matrices (see ``as_matrix``).
+    """
+    matrix = as_matrix(value)
+    if matrix is not None:
+        return matrix
     if isinstance(value, sp.Expr):
         return value
     if isinstance(value, (bool, np.bool_)):
@@ -194,6 +252,31 @@ def as_expression(value: Any) -> sp.Expr | sp.MatrixBase | None:
     return None
 
 
+def as_matrix(value: Any) -> sp.MatrixBase | None:
+    """``value`` as an explicit SymPy Matrix, or ``None`` if it is not matrix-like.
+
+    Explicit matrices are returned as they are; a matrix expression of explicit shape is
+    made explicit (``as_explicit``, under a time limit); a rank-2 SymPy ``Array`` becomes a
+    Matrix of its shape and a rank-1 ``Array`` a column.
+    """
+    if isinstance(value, sp.MatrixBase):
+        return value
+    if isinstance(value, sp.MatrixExpr):
+        rows, cols = value.shape
+        if not (isinstance(rows, (int, sp.Integer)) and isinstance(cols, (int, sp.Integer))):
+            return None
+        # doit() multiplies explicit matrices at once; as_explicit() handles the rest
+        # (matrix symbols), more slowly.
+        ok, explicit = _limited(value.doit)
+        if not (ok and isinstance(explicit, sp.MatrixBase)):
+            ok, explicit = _limited(value.as_explicit)
+        return explicit if ok and isinstance(explicit, sp.MatrixBase) else None
+    if isinstance(value, sp.NDimArray) and value.rank() in (1, 2):
+        items = value.tolist()
+        return sp.Matrix(items) if value.rank() == 2 else sp.Matrix(len(items), 1, items)
+    return None
+
+
 def substitute_function(expr: Any, name: str, params: tuple[sp.Symbol, ...], body: sp.Expr) -> Any:
     """Replace the undefined function ``name`` by ``Lambda(params, body)`` and evaluate.
 
@@ -201,6 +284,8 @@ def substitute_function(expr: Any, name: str, params: tuple[sp.Symbol, ...], bod
     ``Derivative(H(q, p), q)`` becomes the partial derivative of ``body``. Anything that is
     not a SymPy object is returned unchanged (the comparison then refuses it).
     """
+    if isinstance(expr, (tuple, list)):
+        return type(expr)(substitute_function(item, name, params, body) for item in expr)
     if not isinstance(expr, (sp.Basic, sp.MatrixBase)):
         return expr
     function = sp.Function(name)
@@ -210,31 +295,7 @@ def substitute_function(expr: Any, name: str, params: tuple[sp.Symbol, ...], bod
 
 
 # --------------------------------------------------------------------------------------------
-# the cascade for one scalar
-
-
-def _compare_scalar(answer, expected, variables, domain, rtol) -> Verdict:
-    got = as_expression(answer)
-    if got is None or isinstance(got, sp.MatrixBase):
-        return Verdict(
-            False, "type", f"should be a SymPy expression or a number, got {_kind(answer)}"
-        )
-    try:
-        if got == expected:
-            return Verdict(True, "structural")
-    except Exception:
-        pass
-    if _algebra_zero(got, expected):
-        return Verdict(True, "algebra")
-    # Symbols that are not arguments are drawn like the others: they may cancel (Z/Z).
-    # (The expectation may be built from an answer too: the ODE residual of a solution.)
-    extra = sorted(
-        (got.free_symbols | expected.free_symbols) - set(variables), key=lambda s: s.name
-    )
-    verdict = _numeric(got, expected, variables + extra, domain or {}, rtol)
-    if not verdict.equal and extra:
-        return Verdict(False, "symbols", _symbol_problem(extra, variables))
-    return verdict
+# types and shapes
 
 
 def _expected(expected):
@@ -242,6 +303,113 @@ def _expected(expected):
     if value is None:
         raise TypeError(f"the grader's expectation is not a SymPy object: {expected!r}")
     return value
+
+
+def as_scalar(answer: Any) -> sp.Expr | None:
+    """``answer`` as one SymPy expression (numbers converted, a 1x1 matrix unwrapped)."""
+    value = _scalar_answer(answer)
+    return None if isinstance(value, Verdict) else value
+
+
+def refusal(answer: Any, wanted: str) -> str:
+    """Feedback-safe words on why ``answer`` is not ``wanted`` ("a SymPy expression")."""
+    return _refusal(answer, wanted)
+
+
+def _scalar_answer(answer) -> sp.Expr | Verdict:
+    """The answer as a scalar expression, or a refusal in words."""
+    value = as_expression(answer)
+    if isinstance(value, sp.MatrixBase):
+        if value.shape == (1, 1):
+            return value[0, 0]
+        return Verdict(
+            False,
+            "type",
+            f"should be a single expression, got a SymPy Matrix of shape {value.shape}",
+        )
+    if value is None:
+        return Verdict(False, "type", _refusal(answer, "a SymPy expression or a number"))
+    return value
+
+
+def _refusal(answer: Any, wanted: str) -> str:
+    if isinstance(answer, sp.Equality):
+        return (
+            f"should be {wanted}, got an equation (Eq), which is true or false rather than a "
+            "value; return an expression (for an equation from dsolve, its right-hand side "
+            "`.rhs`)"
+        )
+    if isinstance(answer, Boolean):
+        return f"should be {wanted}, got a condition ({type(answer).__name__}), not a value"
+    return f"should be {wanted}, got {_kind(answer)}"
+
+
+def _compare_matrix(answer, expected, variables, domain, rtol, scale) -> Verdict:
+    got = as_matrix(answer)
+    if got is None:
+        return Verdict(False, "type", _refusal(answer, "a SymPy Matrix"))
+    if got.shape != expected.shape:
+        return Verdict(
+            False, "shape", f"has shape {got.shape}, but the contract asks for {expected.shape}"
+        )
+    how = "structural"
+    undecided = None
+    for entry, want in zip(list(got), list(expected), strict=True):
+        verdict = _compare_scalar(entry, want, variables, domain, rtol, scale)
+        if verdict.undecided:
+            undecided = verdict
+            continue
+        if not verdict.equal:
+            return verdict
+        how = _weakest(how, verdict.reason)
+    return undecided if undecided is not None else Verdict(True, how)
+
+
+# --------------------------------------------------------------------------------------------
+# the cascade for one scalar
+
+
+def _compare_scalar(got, expected, variables, domain, rtol, scale=None) -> Verdict:
+    if not isinstance(got, sp.Expr):
+        got = _scalar_answer(got)
+        if isinstance(got, Verdict):
+            return got
+    got, expected, entries = _matrix_elements_as_symbols(got, expected)
+    variables = variables + [s for s in entries if s not in variables]
+    try:
+        if got == expected:
+            return Verdict(True, "structural")
+    except Exception:
+        pass
+    # The cheap rewrites first; the costly ones (trigonometric, simplify) only when the
+    # numbers cannot decide. A counterexample and a zero difference cannot both exist, so
+    # the order changes the cost, never the verdict.
+    if _algebra_zero(got, expected, thorough=False):
+        return Verdict(True, "algebra")
+    # Symbols that are not arguments are drawn like the others: they may cancel (Z/Z).
+    # (The expectation may be built from an answer too: the ODE residual of a solution.)
+    extra = sorted(
+        (got.free_symbols | expected.free_symbols) - set(variables), key=lambda s: s.name
+    )
+    verdict = _numeric(got, expected, variables + extra, domain, rtol, scale)
+    if verdict.reason == "different" and extra:
+        return Verdict(False, "symbols", _symbol_problem(extra, variables))
+    if verdict.undecided and _algebra_zero(got, expected, thorough=True):
+        return Verdict(True, "algebra")
+    return verdict
+
+
+def _matrix_elements_as_symbols(got: sp.Expr, expected: sp.Expr) -> tuple:
+    """Replace entries ``M[i, j]`` of matrix symbols by plain symbols, the same on both sides.
+
+    Returns the two expressions and the new symbols, which count as arguments: they stand
+    for the entries of a matrix that was an argument.
+    """
+    elements = got.atoms(MatrixElement) | expected.atoms(MatrixElement)
+    if not elements:
+        return got, expected, []
+    names = {e: sp.Symbol(f"{e.parent}[{e.i}, {e.j}]") for e in elements}
+    return got.xreplace(names), expected.xreplace(names), sorted(names.values(), key=str)
 
 
 def _symbol_problem(extra: list, variables: list) -> str:
@@ -261,8 +429,12 @@ def _symbol_problem(extra: list, variables: list) -> str:
 # algebra
 
 
-def _algebra_zero(got: sp.Expr, expected: sp.Expr) -> bool:
-    """Whether expand, together or simplify reduces the difference to zero (within limits)."""
+def _algebra_zero(got: sp.Expr, expected: sp.Expr, thorough: bool = True) -> bool:
+    """Whether a rewrite reduces the difference to zero (within size and time limits).
+
+    ``thorough=False`` tries ``expand`` and ``together`` only; ``True`` adds the
+    trigonometric rewrites and ``simplify``.
+    """
     ok, difference = _limited(lambda: _evaluate_derivatives(got - expected))
     if not ok:
         return False
@@ -274,7 +446,10 @@ def _algebra_zero(got: sp.Expr, expected: sp.Expr) -> bool:
     if not isinstance(ops, int) or ops > MAX_OPS_EXPAND:
         return False
     steps = [sp.expand, lambda e: sp.expand(sp.numer(sp.together(e)))]
-    if ops <= MAX_OPS_SIMPLIFY:
+    if thorough and difference.has(TrigonometricFunction, HyperbolicFunction):
+        steps.append(lambda e: sp.expand(sp.numer(sp.together(sp.expand_trig(e)))))
+        steps.append(sp.fu)
+    if thorough and ops <= MAX_OPS_SIMPLIFY:
         steps.append(sp.simplify)
     for step in steps:
         ok, result = _limited(lambda step=step: step(difference))
@@ -310,8 +485,28 @@ class _TimedOut(Exception):
     pass
 
 
+_deadline = math.inf
+"""monotonic time after which every step gives up at once (see ``time_budget``)"""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float):
+    """Bound the checker's total time inside the block: once ``seconds`` have passed, every
+    algebra step and evaluation gives up at once, so comparisons end undecided."""
+    global _deadline
+    previous = _deadline
+    _deadline = min(previous, time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline = previous
+
+
 def _limited(function, seconds: float = ALGEBRA_SECONDS) -> tuple[bool, Any]:
     """Run ``function()``; ``(False, None)`` if it raised or ran past ``seconds``."""
+    seconds = min(seconds, _deadline - time.monotonic())
+    if seconds <= 0:
+        return False, None
     try:
         with _alarm(seconds):
             return True, function()
@@ -345,33 +540,68 @@ def _alarm(seconds: float):
 # --------------------------------------------------------------------------------------------
 # numbers
 
+# what one evaluation gave
+_FINITE, _NONFINITE, _NOT_A_NUMBER, _FAILED = "finite", "nonfinite", "not a number", "failed"
 
-def _numeric(got, expected, variables, domain, rtol) -> Verdict:
+
+def _numeric(got, expected, variables, domain, rtol, scale=None) -> Verdict:
     ok, prepared = _limited(lambda: (_evaluate_derivatives(got), _evaluate_derivatives(expected)))
     if not ok:
         return Verdict(False, "undecided")
     got, expected = prepared
+    unknown = got.atoms(AppliedUndef) - expected.atoms(AppliedUndef)
+    if unknown:
+        return Verdict(False, "symbols", _unknown_objects(got, variables))
+    if expected.atoms(AppliedUndef):  # nothing to evaluate: the caller must substitute
+        return Verdict(False, "undecided")
     used = [v for v in variables if v in got.free_symbols | expected.free_symbols]
+    continuous = not any(v.is_integer for v in used)
     needed = N_POINTS if used else 1
+    deadline = min(time.monotonic() + NUMERIC_SECONDS, _deadline)
     rng = np.random.default_rng(SEED)
-    pairs = []
+    pairs, not_numbers = [], 0
     for _ in range(MAX_DRAWS if used else 1):
+        if time.monotonic() > deadline:
+            break
         point = {v: _draw(v, domain.get(v), rng) for v in used}
-        a = _value_at(got, point)
-        b = _value_at(expected, point)
-        if a is None or b is None:
+        kind_b, b = _value_at(expected, point)
+        if kind_b != _FINITE:
             continue
-        pairs.append((a, b))
+        kind_a, a = _value_at(got, point)
+        if kind_a == _NONFINITE and continuous:
+            return Verdict(False, "different")
+        if kind_a == _NOT_A_NUMBER:
+            not_numbers += 1
+        if kind_a != _FINITE:
+            continue
+        pairs.append((a, b, point))
         if len(pairs) >= needed:
             break
     if len(pairs) < (needed + 1) // 2:
+        if not_numbers and not_numbers >= len(pairs):
+            return Verdict(False, "symbols", _unknown_objects(got, variables))
         return Verdict(False, "undecided")
-    scale = max(abs(b) for _, b in pairs)
-    atol = 1e-12 * scale + 1e-15
-    for a, b in pairs:
-        if not abs(a - b) <= rtol * max(abs(a), abs(b)) + atol:
+    largest = max(abs(b) for _, b, _ in pairs)
+    atol = ATOL_SCALE * largest + 1e-15
+    for a, b, point in pairs:
+        if abs(a - b) <= rtol * max(abs(a), abs(b)) + atol:
+            continue
+        size = max(_size_at(got, point), _size_at(expected, point))
+        if scale is not None:
+            size = max(size, _size_at(sp.Abs(sp.sympify(scale)), point))
+        if not abs(a - b) <= rtol * max(abs(a), abs(b), size) + atol:
             return Verdict(False, "different")
     return Verdict(True, "numeric")
+
+
+def _unknown_objects(expr: sp.Expr, variables: list) -> str:
+    functions = sorted({type(f).__name__ for f in expr.atoms(AppliedUndef)})
+    if functions:
+        return (
+            "is not a number even when every argument is: it still holds the undefined "
+            f"function {', '.join(functions)}, which is not an argument"
+        )
+    return "is not a number even when every argument is a number"
 
 
 def _draw(symbol: sp.Symbol, spec, rng: np.random.Generator) -> sp.Expr:
@@ -411,20 +641,56 @@ def _default_range(symbol: sp.Symbol) -> tuple:
     return (-3.0, 3.0)
 
 
-def _value_at(expr: sp.Expr, point: dict) -> complex | None:
-    """The complex value of ``expr`` at ``point``, or ``None`` if it is not a finite number."""
-    ok, value = _limited(lambda: expr.evalf(DIGITS, subs=point))
-    if not ok or not isinstance(value, sp.Expr):
-        return None
+def _value_at(expr: sp.Expr, point: dict) -> tuple[str, complex | None]:
+    """What ``expr`` is at ``point``: a finite complex number, or why not.
+
+    ``evalf`` with ``subs`` keeps full precision through cancellations; where it fails or
+    leaves something unevaluated (``Min`` of a tiny difference, a ``Piecewise`` condition),
+    the point is substituted first and the result evaluated.
+    """
+    ways = [
+        lambda: expr.evalf(DIGITS, subs=point),
+        lambda: expr.xreplace(point).evalf(DIGITS),
+    ]
+    if expr.has(*_SUBSTITUTE_FIRST):
+        ways.reverse()
+    kind, number = _evaluate(ways[0])
+    if kind in (_FAILED, _NOT_A_NUMBER):
+        kind, number = _evaluate(ways[1])
+    return kind, number
+
+
+#: nodes that ``evalf(subs=...)`` often leaves unevaluated or fails on
+_SUBSTITUTE_FIRST = (sp.Piecewise, sp.Min, sp.Max, sp.KroneckerDelta, sp.Abs)
+
+
+def _evaluate(function) -> tuple[str, complex | None]:
+    ok, value = _limited(function, EVALUATION_SECONDS)
+    if not ok:
+        return _FAILED, None
+    if not isinstance(value, sp.Expr):
+        return _NOT_A_NUMBER, None
     try:
-        if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or not value.is_number:
-            return None
+        if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+            return _NONFINITE, None
+        if not value.is_number:
+            return _NOT_A_NUMBER, None
         number = complex(value)
     except (TypeError, ValueError, OverflowError, AttributeError):
-        return None
+        return _FAILED, None
     if not (math.isfinite(number.real) and math.isfinite(number.imag)):
-        return None
-    return number
+        return _NONFINITE, None
+    return _FINITE, number
+
+
+def _size_at(expr: sp.Expr, point: dict) -> float:
+    """The sum of the absolute values of the top-level terms of ``expr`` at ``point``."""
+    total = 0.0
+    for term in sp.Add.make_args(expr):
+        kind, value = _value_at(term, point)
+        if kind == _FINITE:
+            total += abs(value)
+    return total
 
 
 # --------------------------------------------------------------------------------------------

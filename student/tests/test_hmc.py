@@ -142,3 +142,75 @@ def test_hmc_trajectory_shapes_and_first_step():
         f"p = {ps[1]}. Hint: the potential is U = -log density, so its gradient is "
         "-grad_log_density"
     )
+
+
+def test_banana_gradient_matches_finite_differences():
+    """banana_grad_log_density agrees with a central difference of banana_log_density."""
+    x = np.array([[3.0, -2.0], [-11.0, 4.0], [0.5, 9.0]])
+    h = 1e-5
+    numeric = np.stack(
+        [
+            (hmc.banana_log_density(x + h * e, b=0.3) - hmc.banana_log_density(x - h * e, b=0.3))
+            / (2 * h)
+            for e in np.eye(2)
+        ],
+        axis=-1,
+    )
+    grad = hmc.banana_grad_log_density(x, b=0.3)
+    assert np.allclose(grad, numeric, rtol=1e-5, atol=1e-6), (
+        f"banana_grad_log_density(x, b=0.3) returned {grad}, but central differences of "
+        f"banana_log_density give {numeric}. Hint: differentiate the squared term with the "
+        "chain rule, and use b"
+    )
+
+
+# Chains started at exact draws of the banana stay exact under a correct sampler, so the
+# sum of w = (x2 + b x1^2 - 100 b)^2 over N independent chains' last states is chi-squared
+# with N degrees of freedom. These bounds hold with probability 1 - 1e-9 for N = 200.
+W_SUM_BOUNDS = (100.88, 347.33)
+
+
+def exact_banana_draws(rng, n, b=0.1):
+    z = rng.standard_normal((n, 2))
+    x1 = 10 * z[:, 0]
+    return np.stack([x1, z[:, 1] - b * (x1**2 - 100)], axis=1)
+
+
+def w_sum_after(run_chain, n_chains=200):
+    """Start ``n_chains`` chains at exact draws, run each, and sum w over the last states."""
+    rng = np.random.default_rng(11)
+    starts = exact_banana_draws(rng, n_chains)
+    last = np.array(
+        [run_chain(x0, np.random.default_rng(100 + j))[-1] for j, x0 in enumerate(starts)]
+    )
+    return float(np.sum((last[:, 1] + 0.1 * last[:, 0] ** 2 - 10) ** 2))
+
+
+def test_hmc_keeps_exact_draws_of_the_banana_exact():
+    """Four HMC iterations at a large step size from exact draws: w's sum stays chi-squared."""
+    total = w_sum_after(
+        lambda x0, rng: hmc.hmc_sample(
+            hmc.banana_log_density, hmc.banana_grad_log_density, x0, 4, 0.6, 6, rng
+        )[0]
+    )
+    assert W_SUM_BOUNDS[0] <= total <= W_SUM_BOUNDS[1], (
+        f"hmc_sample: chains started at exact draws of the banana ended with a sum of "
+        f"w = (x2 + b x1^2 - 100 b)^2 of {total:.1f} over 200 chains; a correct sampler gives "
+        f"a value in {W_SUM_BOUNDS} with probability 1 - 1e-9. Hint: check the sign of "
+        "H_old - H_new, the 1/2 in the kinetic energy, and that a rejection keeps the old state"
+    )
+
+
+def test_random_walk_metropolis_keeps_exact_draws_of_the_banana_exact():
+    """Ten Metropolis iterations from exact draws: w's sum stays chi-squared."""
+    total = w_sum_after(
+        lambda x0, rng: hmc.random_walk_metropolis(
+            hmc.banana_log_density, x0, 10, np.array([4.0, 4.0]), rng
+        )[0]
+    )
+    assert W_SUM_BOUNDS[0] <= total <= W_SUM_BOUNDS[1], (
+        f"random_walk_metropolis: chains started at exact draws of the banana ended with a "
+        f"sum of w of {total:.1f} over 200 chains; a correct sampler gives a value in "
+        f"{W_SUM_BOUNDS} with probability 1 - 1e-9. Hint: accept with min(1, pi(x') / pi(x)), "
+        "and keep the old state on rejection"
+    )

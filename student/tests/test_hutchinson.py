@@ -7,6 +7,7 @@ The cases are chosen so that the answer is exact: with Rademacher probes,
 import torch
 
 from student import hutchinson
+from student.tests.describe import kind
 
 
 def shown(tensor):
@@ -24,8 +25,8 @@ def test_hutchinson_trace_of_identity_is_exact_with_rademacher():
         lambda eps: eps.to(torch.float64), 6, 10, "rademacher", seeded()
     )
     assert torch.is_tensor(estimate) and estimate.dim() == 0, (
-        f"hutchinson_trace returned {type(estimate).__name__} "
-        f"{tuple(getattr(estimate, 'shape', ()))}, expected a 0-d tensor"
+        f"hutchinson_trace returned {kind(estimate)}, expected a 0-d tensor. Hint: the mean "
+        "over the probes of eps @ matvec(eps), with .mean() giving a 0-d tensor"
     )
     assert abs(float(estimate) - 6.0) < 1e-9, (
         f"hutchinson_trace of the 6 x 6 identity with Rademacher probes returned "
@@ -43,7 +44,7 @@ def test_hutchinson_trace_gaussian_is_repeatable():
     first = hutchinson.hutchinson_trace(matvec, 4, 50, "gaussian", seeded(3))
     again = hutchinson.hutchinson_trace(matvec, 4, 50, "gaussian", seeded(3))
     assert torch.is_tensor(first) and first.dim() == 0, (
-        "hutchinson_trace with Gaussian probes should return a 0-d tensor"
+        f"hutchinson_trace with Gaussian probes returned {kind(first)}, expected a 0-d tensor"
     )
     assert torch.isfinite(first) and float(first) == float(again), (
         f"hutchinson_trace gave {float(first)} and {float(again)} for the same seed. Hint: "
@@ -57,8 +58,8 @@ def test_exact_divergence_of_a_linear_field():
     x = torch.randn(4, 3, dtype=torch.float64, generator=seeded())
     div = hutchinson.exact_divergence(lambda z: z @ A.T, x)
     assert torch.is_tensor(div) and div.shape == (4,), (
-        f"exact_divergence on x of shape (4, 3) returned shape "
-        f"{tuple(getattr(div, 'shape', ()))}, expected (4,)"
+        f"exact_divergence on x of shape (4, 3) returned {kind(div)}, expected shape (4,): one "
+        "divergence per row"
     )
     assert torch.allclose(div, torch.full((4,), 3.0, dtype=torch.float64)), (
         f"exact_divergence of x -> x @ A.T returned {shown(div)}, expected Tr(A) = 3 in every row"
@@ -69,6 +70,9 @@ def test_exact_divergence_of_a_square_field_and_differentiability():
     """For f(x) = x**2 the divergence is 2 * sum(x); the result keeps a graph to x."""
     x = torch.tensor([[1.0, 2.0], [-1.0, 0.5]], dtype=torch.float64, requires_grad=True)
     div = hutchinson.exact_divergence(lambda z: z**2, x)
+    assert torch.is_tensor(div) and div.shape == (2,), (
+        f"exact_divergence on x of shape (2, 2) returned {kind(div)}, expected shape (2,)"
+    )
     assert torch.allclose(div.detach(), torch.tensor([6.0, -1.0], dtype=torch.float64)), (
         f"exact_divergence of x -> x**2 at [[1, 2], [-1, 0.5]] returned "
         f"{shown(div)}, expected [6.0, -1.0]"
@@ -83,8 +87,8 @@ def test_hutchinson_divergence_shape_and_exact_case():
     x = torch.randn(5, 3, dtype=torch.float64, generator=seeded())
     estimate = hutchinson.hutchinson_divergence(lambda z: 2.0 * z, x, 4, "rademacher", seeded())
     assert torch.is_tensor(estimate) and estimate.shape == (5,), (
-        f"hutchinson_divergence on x of shape (5, 3) returned shape "
-        f"{tuple(getattr(estimate, 'shape', ()))}, expected (5,)"
+        f"hutchinson_divergence on x of shape (5, 3) returned {kind(estimate)}, expected shape "
+        "(5,): one estimate per row, averaged over the samples"
     )
     assert estimate.dtype == torch.float64, (
         f"hutchinson_divergence returned {estimate.dtype} for float64 x; keep x's dtype"
@@ -105,5 +109,6 @@ def test_hutchinson_divergence_is_repeatable():
     first = hutchinson.hutchinson_divergence(field, x, 2, "gaussian", seeded(5))
     again = hutchinson.hutchinson_divergence(field, x, 2, "gaussian", seeded(5))
     assert torch.equal(first.detach(), again.detach()), (
-        "hutchinson_divergence gave different estimates for the same seed"
+        "hutchinson_divergence gave different estimates for the same seed. Hint: draw the "
+        "probes with torch.randint / torch.randn(..., generator=generator)"
     )

@@ -207,6 +207,25 @@ def test_euler_energy_after_one_step_keeps_energy_for_dt_zero():
     )
 
 
+WRITTEN_ITEMS = ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "2.1", "2.2"]
+
+
+def test_written_answers_are_strings_for_every_item():
+    """WRITTEN_ANSWERS holds a non-empty string for each item with a Written part (read by a
+    TA, not scored automatically)."""
+    answers = theory.WRITTEN_ANSWERS
+    assert isinstance(answers, dict), (
+        f"theory.WRITTEN_ANSWERS is a {type(answers).__name__}, expected a dict"
+    )
+    not_strings = sorted(key for key, value in answers.items() if not isinstance(value, str))
+    assert not not_strings, f"theory.WRITTEN_ANSWERS: the answers to {not_strings} are not strings"
+    missing = [item for item in WRITTEN_ITEMS if not str(answers.get(item, "")).strip()]
+    if missing:
+        raise NotImplementedError(
+            f"theory.WRITTEN_ANSWERS has no answer yet for {', '.join(missing)}"
+        )
+
+
 def test_euler_energy_after_n_steps_keeps_energy_for_zero_steps():
     """Zero steps leave the energy at E0."""
     energy = theory.euler_energy_after_n_steps(E0, dt, n)
