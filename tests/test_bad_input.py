@@ -67,7 +67,7 @@ def test_broken_example_loses_only_what_it_broke(bundled):
                 mentions("1.7 simulate", "through simulate", "2.2 hmc_trajectory"),
                 r"should be a numpy array, got a list",
             ),
-            Breakage(mentions("banana_log_density"), r"has shape \(4, 1\), expected \(4,\)"),
+            Breakage(mentions("banana_log_density"), r"has shape \(.*1,?\), expected"),
             Breakage(
                 mentions("2.1 lotka_volterra gives", "2.1 lotka_volterra uses"),
                 r"has dtype torch.float32, expected torch.float64",

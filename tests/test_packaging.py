@@ -18,6 +18,7 @@ ALLOWED_COINCIDENCES = {
     "prey, predator = y[..., 0], y[..., 1]": "the public field check unpacks the state alike",
     "y0 = torch.tensor([1.0, 1.0], dtype=torch.float64)": "the handout's initial state",
     "t = torch.tensor(0.0)": "the time argument of a call to the field",
+    "z = rng.standard_normal((n, 2))": "exact draws of the banana, as the handout builds them",
 }
 """Lines of hidden code that a public self-check also contains, each for a stated reason."""
 
