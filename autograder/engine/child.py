@@ -208,6 +208,9 @@ class StudentProcess:
         self.restarts = 0
         self.check_deadline = float("inf")
         self.ready = False
+        # Seconds spent inside student code and probes, as the child measured them
+        # (answered requests only: a call that raised, hung or crashed is not counted).
+        self.student_seconds = 0.0
 
     # life cycle ---------------------------------------------------------------------------
 
@@ -475,6 +478,9 @@ class StudentProcess:
         finally:
             self.spent += time.monotonic() - started
         output = self._new_output()
+        elapsed = answer.get("elapsed") if isinstance(answer, dict) else None
+        if type(elapsed) in (int, float) and 0.0 <= elapsed < float("inf"):
+            self.student_seconds += elapsed
         if answer.get("ok"):
             return answer, output
         raise _error_from_answer(answer["error"], output, what)

@@ -1,9 +1,11 @@
 """Results of grading: per test, per submission, and the gradebook across submissions.
 
 A submission's results are written as Gradescope's ``results.json`` (top-level ``score``,
-``execution_time``, ``output`` and ``tests``, each test with ``name``, ``number``, ``score``,
-``max_score``, ``output`` and ``visibility``). ``grades.csv`` is rebuilt from the
-``results.json`` files on disk, so it always agrees with them.
+``execution_time``, ``output``, ``extra_data`` and ``tests``, each test with ``name``,
+``number``, ``score``, ``max_score``, ``output`` and ``visibility``). ``extra_data`` holds
+timings: ``student_time``, the seconds spent in the submission's own code, and
+``check_time``, the seconds spent in the checks, student code included. ``grades.csv`` is
+rebuilt from the ``results.json`` files on disk, so it always agrees with them.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ class SubmissionResult:
     """messages about the submission as a whole: ignored files, missing modules"""
     execution_time: float = 0.0
     """wall-clock seconds for the whole submission"""
+    student_time: float = 0.0
+    """seconds of that spent inside the submission's own code (answered calls only)"""
     error: str | None = None
     """set when grading itself failed; the scores are then incomplete"""
     not_implemented: list[str] = field(default_factory=list)
@@ -140,6 +144,8 @@ class SubmissionResult:
                 "fingerprint": self.fingerprint,
                 "selection": self.selection,
                 "question_scores": self.question_scores(),
+                "student_time": round(self.student_time, 3),
+                "check_time": round(sum(test.duration for test in self.tests), 3),
             },
             "tests": [
                 {
@@ -156,7 +162,8 @@ class SubmissionResult:
 
     @classmethod
     def from_gradescope(cls, name: str, data: dict) -> SubmissionResult:
-        extra = data.get("extra_data") or {}
+        extra = data.get("extra_data")
+        extra = extra if isinstance(extra, dict) else {}
         result = cls(
             name,
             execution_time=float(data.get("execution_time", 0.0)),
@@ -164,6 +171,7 @@ class SubmissionResult:
             fingerprint=str(extra.get("fingerprint") or ""),
             selection=extra.get("selection"),
         )
+        result.student_time = float(extra.get("student_time", 0.0))
         for test in data.get("tests", []):
             result.tests.append(
                 TestOutcome(

@@ -255,6 +255,7 @@ def grade_submission(
     finally:
         if process is not None:
             process.close()
+            result.student_time = process.student_seconds
         shutil.rmtree(workdir, ignore_errors=True)
         tampered = guard.check()
         if tampered:
