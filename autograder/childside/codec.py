@@ -465,6 +465,12 @@ def decode_sympy(tree: list, _count: list | None = None):
             raise EncodingError(f"SymPy class {tree[1]!r} is not accepted")
         if tree[1] in _UNEVALUATED:
             return cls(*args, evaluate=False)
+        if issubclass(cls, sympy.NDimArray):
+            # An array's constructor multiplies its shape to check the item count; with
+            # evaluation off that product stays a Mul and the constructor fails. Building
+            # the array evaluates nothing of its (already built) items.
+            with sympy.core.parameters.evaluate(True):
+                return cls(*args)
         return cls(*args)
     raise EncodingError("malformed expression")
 
