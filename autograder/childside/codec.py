@@ -465,14 +465,23 @@ def decode_sympy(tree: list, _count: list | None = None):
             raise EncodingError(f"SymPy class {tree[1]!r} is not accepted")
         if tree[1] in _UNEVALUATED:
             return cls(*args, evaluate=False)
-        if issubclass(cls, sympy.NDimArray):
-            # An array's constructor multiplies its shape to check the item count; with
-            # evaluation off that product stays a Mul and the constructor fails. Building
-            # the array evaluates nothing of its (already built) items.
+        if issubclass(cls, _container_classes()):
+            # Containers compute nothing from their contents when built, but with evaluation
+            # off their constructors go wrong: an array's shape product stays a Mul and fails
+            # the item count, a Sum wraps its summand in 1*(...). Build them as usual.
             with sympy.core.parameters.evaluate(True):
                 return cls(*args)
         return cls(*args)
     raise EncodingError("malformed expression")
+
+
+def _container_classes() -> tuple:
+    """SymPy classes whose constructors rearrange their arguments but evaluate nothing:
+    arrays, and sums, products and integrals (they are computed only by ``doit``)."""
+    import sympy
+    from sympy.concrete.expr_with_limits import ExprWithLimits
+
+    return (sympy.NDimArray, ExprWithLimits)
 
 
 def _decode_float(parts: list, precision: int):
