@@ -44,6 +44,15 @@ MISBEHAVING = textwrap.dedent(
         os._exit(3)
 
 
+    def dies_unflushed():
+        print("printed without a flush")
+        os._exit(4)
+
+
+    def set_order():
+        return "".join({"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"})
+
+
     def chatty():
         print("hello from the student")
         return 1
@@ -105,6 +114,22 @@ def test_a_dying_child_is_reported_and_restarted(process):
         process.call("integrators.dies")
     assert "about to exit" in raised.value.output
     assert process.call("integrators.double", 1.5).value == 3.0
+
+
+def test_what_was_printed_before_a_death_is_not_lost(process):
+    with pytest.raises(StudentCrashed, match="exited with code 4") as raised:
+        process.call("integrators.dies_unflushed")
+    assert "printed without a flush" in raised.value.output
+
+
+def test_string_hashing_is_the_same_in_every_start_of_the_child(process):
+    """Set order of strings depends on the hash seed; a fixed seed keeps grading reproducible."""
+    first = process.call("integrators.set_order").value
+    restarts = process.restarts
+    with pytest.raises(StudentCrashed):
+        process.call("integrators.dies")
+    assert process.restarts == restarts + 1
+    assert process.call("integrators.set_order").value == first
 
 
 def test_a_module_that_does_not_import_fails_every_call_to_it_with_one_message(process):

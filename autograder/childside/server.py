@@ -239,12 +239,15 @@ def exception_answer(error: BaseException) -> dict:
         kind = "not_implemented"
     elif isinstance(error, SyntaxError):
         kind = "syntax"
-        message = f"{error.msg} (line {error.lineno})"
+        message = str(error.msg)
     elif isinstance(error, ModuleNotFoundError) and (error.name or "").startswith(
         f"{STUDENT_PACKAGE}."
     ):
         kind = "missing"
-    return error_answer(kind, type_name, message, student_location(error))
+    where = student_location(error)
+    if kind == "syntax" and not where:  # the location names the line; without it, say it here
+        message += f" (line {error.lineno})"
+    return error_answer(kind, type_name, message, where)
 
 
 def student_location(error: BaseException) -> str:

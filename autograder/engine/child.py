@@ -250,7 +250,11 @@ class StudentProcess:
         for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL"):
             if name in os.environ:
                 env[name] = os.environ[name]
-        argv = [sys.executable, "-I", "-c", _BOOT.format(workdir=str(self.workdir))]
+        # Not -I: it would ignore PYTHONHASHSEED, and string hashing (set order) would vary
+        # from run to run. The environment is built above from nothing, so -E is not needed;
+        # -s keeps the user's site-packages out; -u is unbuffered, so that what a submission
+        # printed before dying still reaches the feedback.
+        argv = [sys.executable, "-s", "-u", "-c", _BOOT.format(workdir=str(self.workdir))]
         try:
             self.process = subprocess.Popen(
                 sandbox.command(self.policy, argv),
