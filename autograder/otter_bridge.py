@@ -58,9 +58,9 @@ OTTER_OWN = {ENTRY_SCRIPT, "tests", "__init__.py"}
 _RESULT: SubmissionResult | None = None
 
 
-def sanitize_folder(folder: Path, keep: str = ENTRY_SCRIPT) -> list[str]:
+def sanitize_folder(folder: Path, keep: str | None = ENTRY_SCRIPT) -> list[str]:
     """Leave in ``folder`` only Otter's own files (and ``keep``, the file Otter will run)
-    and ``student/`` with the taken modules.
+    and ``student/`` with the taken modules; with ``keep=None``, only ``student/``.
 
     Returns the notes for the feedback (what was not taken, and why).
     """
@@ -68,7 +68,7 @@ def sanitize_folder(folder: Path, keep: str = ENTRY_SCRIPT) -> list[str]:
     from autograder.engine.runner import intake_notes
 
     folder = Path(folder)
-    own = OTTER_OWN | {keep}
+    own = set() if keep is None else OTTER_OWN | {keep}
     taken = intake.take(folder)
     taken.ignored = [
         name
@@ -103,7 +103,7 @@ class SanitizeSubmission(AbstractOtterPlugin):
         """
         folder = Path.cwd()
         chosen = Path(self.submission_path)
-        self.notes = sanitize_folder(folder, keep=chosen.name)
+        self.notes = earlier_notes() + sanitize_folder(folder, keep=chosen.name)
         if chosen.name != ENTRY_SCRIPT:
             self.notes.append(
                 escape_text(
@@ -113,6 +113,56 @@ class SanitizeSubmission(AbstractOtterPlugin):
         write_entry(folder / chosen.name)
         os.environ[NOTES_VARIABLE] = json.dumps(self.notes)
         LOG.info("submission folder %s sanitized", folder)
+
+
+def earlier_notes() -> list[str]:
+    """Notes left by ``clean_submission_folder`` earlier in this process, if any."""
+    try:
+        notes = json.loads(os.environ.get(NOTES_VARIABLE, "[]"))
+    except ValueError:
+        return []
+    return [str(note) for note in notes] if isinstance(notes, list) else []
+
+
+def clean_submission_folder(autograder_dir: str | Path) -> None:
+    """Keep only the five modules of ``student/`` in ``<autograder_dir>/submission``.
+
+    Runs before Otter sees the folder (Gradescope and ``otter grade`` start grading with the
+    ``run_otter.py`` that ``practice07 build`` writes), so that stray top-level files of a
+    submission (a ``conftest.py``, a second script, names Otter cannot copy) cannot stop
+    Otter before our plugin runs. A folder holding only the submission's zip (``otter run``)
+    is left to the plugin. Never raises: a failure here leaves the plugin to do the work.
+    """
+    folder = Path(autograder_dir) / "submission"
+    try:
+        entries = list(folder.iterdir())
+        if not entries or all(entry.suffix == ".zip" for entry in entries):
+            return
+        notes = sanitize_folder(folder, keep=None)
+        os.environ[NOTES_VARIABLE] = json.dumps(notes)
+        LOG.info("submission folder %s cleaned before Otter", folder)
+    except Exception:  # noqa: BLE001 - Otter's run and our plugin still follow
+        LOG.exception("could not clean %s before Otter", folder)
+
+
+RUN_OTTER_TEXT = '''"""Grade one submission: clean its folder, then run Otter's autograding.
+
+Written by ``practice07 build`` in place of the script ``otter generate`` makes: the same
+call, preceded by ``autograder.otter_bridge.clean_submission_folder``.
+"""
+
+import sys
+
+from otter.run.run_autograder import main as run_autograder
+
+from autograder.otter_bridge import clean_submission_folder
+
+if __name__ == "__main__":
+    autograder_dir = sys.argv[1] if len(sys.argv) > 1 else "/autograder"
+    clean_submission_folder(autograder_dir)
+    run_autograder(autograder_dir)
+'''
+"""the ``run_otter.py`` of the autograder zip (``run_autograder`` calls it)"""
 
 
 ENTRY_TEXT = (

@@ -24,7 +24,7 @@ import zipfile
 from pathlib import Path
 
 from autograder.graders.support import CheckInfo
-from autograder.otter_bridge import ENTRY_SCRIPT, ENTRY_TEXT
+from autograder.otter_bridge import ENTRY_SCRIPT, ENTRY_TEXT, RUN_OTTER_TEXT
 from autograder.otter_bridge import PLUGIN as SANITIZER_PLUGIN
 from autograder.otter_plugin import PLUGIN_NAME as OTTER_PLUGIN
 from autograder.questions import BY_ID, QUESTIONS, TOTAL_POINTS
@@ -202,5 +202,22 @@ def build_autograder_zip(out: Path) -> Path:
             wheel.name,
         ]
         subprocess.run(command, cwd=work, check=True)
+    replace_member(out, "run_otter.py", RUN_OTTER_TEXT)
     LOG.info("wrote %s", out)
     return out
+
+
+def replace_member(archive_path: Path, name: str, text: str) -> None:
+    """Rewrite the zip at ``archive_path`` with member ``name`` holding ``text``."""
+    archive_path = Path(archive_path)
+    temporary = archive_path.with_name(archive_path.name + ".tmp")
+    with (
+        zipfile.ZipFile(archive_path) as source,
+        zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        if name not in source.namelist():
+            raise RuntimeError(f"{archive_path} has no {name} to replace")
+        for member in source.infolist():
+            data = text.encode("utf-8") if member.filename == name else source.read(member)
+            target.writestr(member, data)
+    temporary.replace(archive_path)

@@ -77,3 +77,37 @@ def test_otter_run_gives_the_same_scores_per_question(bundled, otter_results, na
             ours.question_scores()[question.id], abs=1e-9
         ), question.id
     assert otter_results[name]["score"] == pytest.approx(ours.score, abs=1e-9)
+
+
+def test_gradescope_layout_grades_a_submission_with_stray_top_level_files(dist, tmp_path):
+    """On Gradescope (and in ``otter grade``) the zip's ``run_otter.py`` cleans the
+    submission folder before Otter looks at it: a top-level ``conftest.py`` beside
+    ``student/`` would otherwise end Otter's run with "More than one Python file found" and
+    no score. The stray files are named in the output instead."""
+    root = tmp_path / "autograder"
+    for folder in ("source", "submission", "results"):
+        (root / folder).mkdir(parents=True)
+    (root / "submission_metadata.json").write_text("{}")
+    with zipfile.ZipFile(dist / "autograder.zip") as archive:
+        archive.extractall(root / "source")
+    shutil.copytree(ROOT / "solutions", root / "submission" / "student")
+    (root / "submission" / "conftest.py").write_text("import os\nos._exit(1)\n")
+    (root / "submission" / "helper.py").write_text("print('not graded')\n")
+    env = {
+        **os.environ,
+        "PRACTICE07_QUESTIONS": "1.8",
+        "IPYTHONDIR": str(tmp_path / "ipython"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter"),
+    }
+    process = subprocess.run(
+        [sys.executable, str(root / "source" / "run_otter.py"), str(root)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert process.returncode == 0, (process.stdout + process.stderr)[-3000:]
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == pytest.approx(3.0)
+    assert "conftest.py" in results["output"] and "helper.py" in results["output"]
