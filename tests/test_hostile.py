@@ -254,6 +254,46 @@ def test_without_isolation_changed_results_are_restored_and_reported(tmp_path):
     assert Guard(sandbox.Policy("namespaces"), tmp_path / "out").check() == []
 
 
+def test_a_python_environment_under_tmp_is_visible_in_the_jail(tmp_path, monkeypatch):
+    """A virtual environment made in a private temporary folder (as CI makes one) is bound
+    into the jail and importable there, not hidden under the jail's own ``/tmp``. Bug kind:
+    every submission scores 0 because the child cannot import numpy."""
+    import subprocess
+    import sys
+
+    from autograder.engine import child
+
+    if sandbox.policy().mode != "namespaces":
+        pytest.skip("needs the namespaces level")
+    environment = tmp_path / "private" / "venv"
+    environment.mkdir(parents=True)
+    (tmp_path / "private").chmod(0o700)
+    (environment / "canary_module.py").write_text("WORD = 'visible'\n")
+    real_paths = sandbox.python_paths()
+    monkeypatch.setattr(sandbox, "python_paths", lambda: [*real_paths, str(environment)])
+    workdir = tmp_path / "w"
+    child.prepare_workdir(workdir, {})
+    policy = sandbox.Policy("namespaces")
+    sandbox.prepare_workdir_permissions(policy, workdir)
+    config = sandbox.jail_config(policy, workdir, sandbox.secret_paths())
+    boot = (
+        f"import sys, json, os; sys.path.insert(0, {str(workdir)!r}); "
+        "from _childside import jail; jail.enter(json.loads(os.environ['P07_JAIL'])); "
+        f"sys.path.insert(0, {str(environment)!r}); import canary_module, numpy; "
+        "print(canary_module.WORD, os.getuid() != 0)"
+    )
+    done = subprocess.run(
+        sandbox.command(policy, [sys.executable, "-s", "-c", boot]),
+        env={"P07_JAIL": json.dumps(config), "PATH": "/usr/bin:/bin"},
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["visible", "True"]
+
+
 def test_a_jail_that_cannot_be_built_is_a_grading_error(tmp_path, monkeypatch):
     """A confinement failure never lets student code run unconfined, and is reported as a
     failure of grading, not of the submission."""

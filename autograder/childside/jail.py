@@ -95,6 +95,11 @@ def _build_root(config: dict, new_root: str, uid: int) -> None:
     workdir = config["workdir"]
     binds = config.get("binds", [])
 
+    # /tmp first: a Python environment or working folder under /tmp (a virtual environment
+    # made in a temporary folder, as CI does) is bound inside it, not hidden by it.
+    os.makedirs(new_root + "/tmp", exist_ok=True)
+    _mount("tmpfs", new_root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=16m")
+
     for path in binds:
         target = new_root + path
         if os.path.islink(path) and os.path.dirname(path) == "/":
@@ -129,9 +134,6 @@ def _build_root(config: dict, new_root: str, uid: int) -> None:
 
     os.makedirs(new_root + "/proc", exist_ok=True)
     _mount("proc", new_root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    os.makedirs(new_root + "/tmp", exist_ok=True)
-    _mount("tmpfs", new_root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=16m")
-
     target = new_root + workdir
     os.makedirs(target, exist_ok=True)
     _bind(workdir, target, recursive=False)

@@ -169,8 +169,9 @@ def _namespaces_problem() -> str:
 
 
 def _trial_jail() -> str:
-    """Build the whole jail once, around ``python -c pass``: a container may allow new
-    namespaces yet refuse a mount the jail needs. Returns the problem, or ``""``."""
+    """Build the whole jail once and import numpy inside it: a container may allow new
+    namespaces yet refuse a mount the jail needs, or keep the Python environment out of
+    reach. Returns the problem, or ``""``."""
     from autograder.engine.child import prepare_workdir
 
     trial = Policy("namespaces")
@@ -181,7 +182,8 @@ def _trial_jail() -> str:
         config = jail_config(trial, workdir, secret_paths())
         boot = (
             f"import sys, json, os; sys.path.insert(0, {str(workdir)!r}); "
-            "from _childside import jail; jail.enter(json.loads(os.environ['P07_JAIL']))"
+            "from _childside import jail; jail.enter(json.loads(os.environ['P07_JAIL'])); "
+            "import numpy"
         )
         done = subprocess.run(
             command(trial, [sys.executable, "-I", "-c", boot]),
