@@ -83,10 +83,15 @@ def command_grade(args: argparse.Namespace) -> int:
     out_dir = Path(args.out)
     started = time.monotonic()
 
+    from autograder.engine.sandbox import policy
+
+    print(policy().notice())
+
     def on_done(result) -> None:
         flag = f"  grading error: {result.error}" if result.error else ""
+        verb = "kept (graded in an earlier run)" if result.resumed else "graded"
         print(
-            f"  graded {result.name}: {result.score:g}/100 in {result.execution_time:.0f} s{flag}",
+            f"  {verb} {result.name}: {result.score:g}/100 in {result.execution_time:.0f} s{flag}",
             flush=True,
         )
 
@@ -98,7 +103,10 @@ def command_grade(args: argparse.Namespace) -> int:
         budget=args.timeout,
         questions=questions,
         on_done=on_done,
+        regrade=args.regrade,
     )
+    kept = sum(result.resumed for result in results)
+    print(f"{len(results) - kept} graded now, {kept} kept from an earlier run")
     print()
     print(format_table(results))
     print()
@@ -149,6 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     grade.add_argument(
         "--questions", default=None, help="comma-separated question ids to grade, e.g. 1.7,2.2"
+    )
+    grade.add_argument(
+        "--regrade",
+        action="store_true",
+        help="grade every submission again; by default a finished result already in --out "
+        "is kept when the submission has not changed",
     )
     grade.set_defaults(run=command_grade)
 

@@ -353,7 +353,7 @@ def _code_spans(escaped: str) -> str:
 def write_feedback(result: SubmissionResult, folder: Path) -> list[Path]:
     """Write ``feedback.md`` and ``feedback.html`` into ``folder``; return their paths.
 
-    Never raises: feedback is a courtesy on top of ``results.json``, which is written first,
+    Never raises: feedback is a courtesy on top of ``results.json`` (written right after it),
     so a failure here is logged and grading goes on.
     """
     folder = Path(folder)

@@ -24,7 +24,8 @@ import zipfile
 from pathlib import Path
 
 from autograder.graders.support import CheckInfo
-from autograder.otter_bridge import ENTRY_SCRIPT
+from autograder.otter_bridge import ENTRY_SCRIPT, ENTRY_TEXT
+from autograder.otter_bridge import PLUGIN as SANITIZER_PLUGIN
 from autograder.otter_plugin import PLUGIN_NAME as OTTER_PLUGIN
 from autograder.questions import BY_ID, QUESTIONS, TOTAL_POINTS
 
@@ -32,11 +33,20 @@ LOG = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADERS_DIR = Path(__file__).resolve().parent / "graders"
-STUDENT_REQUIREMENTS = """\
-# What the student package needs (install torch's CPU build where you can).
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+"""PyTorch's index of CPU-only wheels. PyPI's default Linux build of torch bundles CUDA
+(several GB); grading needs no GPU."""
+GRADESCOPE_TORCH = "torch==2.13.0+cpu"
+"""The torch build installed in the grading image: the version this package is tested with,
+CPU only."""
+STUDENT_REQUIREMENTS = f"""\
+# What the student package needs: pip install -r requirements.txt
+# The extra index gives torch's CPU-only build on Linux and Windows (PyPI's default Linux
+# build bundles CUDA and is several GB); macOS gets PyPI's build, which is CPU-only anyway.
+--extra-index-url {TORCH_CPU_INDEX}
+torch>=2.1
 numpy>=1.24
 sympy>=1.12
-torch>=2.1
 torchdiffeq>=0.2.3
 matplotlib>=3.7
 tqdm>=4.60
@@ -105,6 +115,23 @@ def otter_test_file(question_id: str, checks: list[CheckInfo]) -> str:
     return "\n".join(lines)
 
 
+def gradescope_requirements(wheel_name: str) -> str:
+    """The pip requirements of the grading image: torch's CPU build first, then our wheel.
+
+    Otter copies these lines into the ``pip:`` section of the ``environment.yml`` that
+    Gradescope's ``setup.sh`` builds the image from; pip reads the index option from there
+    as from any requirements file.
+    """
+    return "\n".join(
+        [
+            f"--extra-index-url {TORCH_CPU_INDEX}",
+            GRADESCOPE_TORCH,
+            f"/autograder/source/files/{wheel_name}",
+            "",
+        ]
+    )
+
+
 def build_wheel(folder: Path) -> Path:
     """Build a wheel of this package into ``folder`` and return its path."""
     command = [
@@ -146,19 +173,15 @@ def build_autograder_zip(out: Path) -> Path:
 
         wheel = build_wheel(work / "wheel")
         shutil.copy(wheel, work / wheel.name)
-        (work / ENTRY_SCRIPT).write_text(
-            '"""Otter runs this file as the submission; grading happens in the test files.\n\n'
-            "The student's code is in the student/ folder beside it and runs only in the\n"
-            'grader\'s separate process."""\n'
-        )
-        (work / "requirements.txt").write_text(f"/autograder/source/files/{wheel.name}\n")
+        (work / ENTRY_SCRIPT).write_text(ENTRY_TEXT)
+        (work / "requirements.txt").write_text(gradescope_requirements(wheel.name))
         config = {
             "lang": "python",
             "points_possible": TOTAL_POINTS,
             "show_stdout": False,
             "show_hidden": True,
             "print_summary": True,
-            "plugins": [OTTER_PLUGIN],
+            "plugins": [SANITIZER_PLUGIN, OTTER_PLUGIN],
         }
         (work / "otter_config.json").write_text(json.dumps(config, indent=2))
         command = [

@@ -420,10 +420,18 @@ _UNEVALUATED = {"Add", "Mul", "Pow"}
 
 
 def decode_sympy(tree: list, _count: list | None = None):
-    """Rebuild a SymPy expression from its tree, using only allow-listed SymPy classes."""
+    """Rebuild a SymPy expression from its tree, using only allow-listed SymPy classes.
+
+    Nothing is evaluated while rebuilding: the tree is already what the student's code
+    built, and evaluating nodes again would let a returned ``fibonacci(10**8,
+    evaluate=False)`` compute for hours in the grader's process.
+    """
     import sympy
 
-    count = _count if _count is not None else [0]
+    if _count is None:
+        with sympy.core.parameters.evaluate(False):
+            return decode_sympy(tree, [0])
+    count = _count
     count[0] += 1
     if count[0] > MAX_SYMPY_NODES:
         raise EncodingError("expression is too large")
@@ -457,6 +465,12 @@ def decode_sympy(tree: list, _count: list | None = None):
             raise EncodingError(f"SymPy class {tree[1]!r} is not accepted")
         if tree[1] in _UNEVALUATED:
             return cls(*args, evaluate=False)
+        if issubclass(cls, sympy.NDimArray):
+            # An array's constructor multiplies its shape to check the item count; with
+            # evaluation off that product stays a Mul and the constructor fails. Building
+            # the array evaluates nothing of its (already built) items.
+            with sympy.core.parameters.evaluate(True):
+                return cls(*args)
         return cls(*args)
     raise EncodingError("malformed expression")
 

@@ -12,14 +12,24 @@ past its time limit or kills the process comes back as ``StudentTimeout`` or
 failed once is remembered, so later calls to it fail at once with the same message instead
 of paying for another start.
 
+The child is confined as ``engine.sandbox`` describes: as root, in its own namespaces (or
+behind locked folders) as an unprivileged user; always with memory, file, CPU and process
+limits, its own session, and a parent-death signal, so it dies with the grader. What it
+prints goes through a pipe that the grader drains while it waits; only the first
+``MAX_OUTPUT_SHOWN`` characters per request are kept, the rest is counted and dropped, so
+printing can neither fill a disk nor block grading.
+
 Limitations
 -----------
-The child runs as the same user as the grader and sees the same file system; limits on
-memory, processes and privileges are applied by the caller where the platform allows.
+Without root (``sandbox`` mode ``none``) the child runs as the grader's user and sees what
+that user sees; a process it starts that leaves both its session and its process group can
+outlive grading there.
 """
 
 from __future__ import annotations
 
+import ctypes
+import json
 import logging
 import os
 import select
@@ -34,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.childside import codec
+from autograder.engine import sandbox
 
 LOG = logging.getLogger(__name__)
 
@@ -41,11 +52,21 @@ START_TIMEOUT = 120.0
 IMPORT_TIMEOUT = 60.0
 DEFAULT_CALL_TIMEOUT = 10.0
 MAX_OUTPUT_SHOWN = 1500
+MAX_OUTPUT_DRAINED = 1 << 20
+"""bytes of output read after an answer arrived; a child that prints faster is cut off"""
 
 _BOOT = (
     "import sys; sys.path.insert(0, {workdir!r}); sys.dont_write_bytecode = True; "
+    "import json, os; from _childside import jail; "
+    "jail.enter(json.loads(os.environ.pop('P07_JAIL'))); "
     "from _childside import server; server.main()"
 )
+JAIL_FAILED = 97
+"""the child's exit status when it could not be confined (see ``childside.jail``)"""
+
+
+class SandboxError(RuntimeError):
+    """The child could not be confined: a failure of grading, never of the submission."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -85,6 +106,8 @@ class StudentTimeout(StudentCodeError):
 
 class StudentCrashed(StudentCodeError):
     kind = "crashed"
+    exit_code: int | None = None
+    """the child's exit status (negative: killed by that signal), when known"""
 
 
 class BadReturn(StudentCodeError):
@@ -168,20 +191,26 @@ class GradTensor:
 class StudentProcess:
     """One submission's child process, started lazily and restarted after a failure."""
 
-    def __init__(self, workdir: Path, budget: float = 600.0):
+    def __init__(self, workdir: Path, budget: float = 600.0, secrets: tuple[Path, ...] = ()):
         self.workdir = Path(workdir)
         self.budget = budget
+        self.secrets = sandbox.secret_paths(tuple(secrets))
+        self.policy = sandbox.policy()
         self.spent = 0.0
         self.generation = 0
         self.process: subprocess.Popen | None = None
         self.requests = None
         self.answers_fd: int | None = None
-        self.log_path = self.workdir / "output.log"
-        self.log_offset = 0
+        self.output_fd: int | None = None
+        self.output = bytearray()
+        self.output_dropped = 0
         self.module_status: dict[str, StudentCodeError | None] = {}
         self.restarts = 0
         self.check_deadline = float("inf")
         self.ready = False
+        # Seconds spent inside student code and probes, as the child measured them
+        # (answered requests only: a call that raised, hung or crashed is not counted).
+        self.student_seconds = 0.0
 
     # life cycle ---------------------------------------------------------------------------
 
@@ -196,51 +225,73 @@ class StudentProcess:
         self.generation += 1
         request_read, request_write = os.pipe()
         answer_read, answer_write = os.pipe()
+        output_read, output_write = os.pipe()
+        scratch = self.workdir / "tmp"
+        scratch.mkdir(exist_ok=True)
+        if self.generation == 1:
+            sandbox.prepare_workdir_permissions(self.policy, self.workdir)
+            sandbox.lock_secrets(self.policy, self.secrets)
+        config = sandbox.jail_config(self.policy, self.workdir, self.secrets)
         env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(self.workdir),
-            "TMPDIR": str(self.workdir / "tmp"),
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(scratch),
+            "TMPDIR": str(scratch),
             "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": str(self.workdir / "tmp"),
+            "MPLCONFIGDIR": str(scratch),
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
             "PYTHONHASHSEED": "0",
+            "LOGNAME": "student",
+            "USER": "student",
             "P07_FDS": f"{request_read},{answer_write}",
+            "P07_JAIL": json.dumps(config),
         }
         for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL"):
             if name in os.environ:
                 env[name] = os.environ[name]
-        (self.workdir / "tmp").mkdir(exist_ok=True)
-        log = open(self.log_path, "ab")
-        self.log_offset = log.tell()
+        argv = [sys.executable, "-I", "-c", _BOOT.format(workdir=str(self.workdir))]
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-c", _BOOT.format(workdir=str(self.workdir))],
+                sandbox.command(self.policy, argv),
                 cwd=self.workdir,
                 env=env,
                 stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+                stdout=output_write,
+                stderr=output_write,
                 pass_fds=(request_read, answer_write),
                 start_new_session=True,
+                preexec_fn=None if sandbox.setpriv_pdeathsig() else _die_with_parent,
             )
         finally:
-            log.close()
-            os.close(request_read)
-            os.close(answer_write)
+            for fd in (request_read, answer_write, output_write):
+                os.close(fd)
+        os.set_blocking(output_read, False)
         self.requests = os.fdopen(request_write, "wb")
         self.answers_fd = answer_read
+        self.output_fd = output_read
+        self.output = bytearray()
+        self.output_dropped = 0
         self.ready = False
 
     def _await_ready(self) -> None:
-        answer = self._read_answer(START_TIMEOUT, what="the start of the process")
+        try:
+            answer = self._read_answer(START_TIMEOUT, what="the start of the process")
+        except StudentCrashed as error:
+            if error.exit_code == JAIL_FAILED:
+                raise SandboxError(
+                    f"the student process could not be confined: {error.output.strip()}"
+                ) from None
+            raise
         if not answer.get("ok"):
             raise StudentCrashed("the process that runs your code could not start")
         self.ready = True
         LOG.debug("child %d started in %s", self.process.pid, self.workdir)
 
     def close(self) -> None:
-        """Kill the child and everything it started (its whole process group)."""
+        """Kill the child and everything it started (its whole process group and session;
+        in ``namespaces`` mode the kernel ends the whole PID namespace; in ``permissions``
+        mode every process of the child's user is killed too)."""
         if self.process is not None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -250,7 +301,11 @@ class StudentProcess:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 LOG.warning("child %d did not exit after SIGKILL", self.process.pid)
+            kill_leftovers(self.process.pid, sandbox.child_uid() if self.policy.isolated else None)
             self.process = None
+        if self.output_fd is not None:
+            os.close(self.output_fd)
+            self.output_fd = None
         if self.requests is not None:
             try:
                 self.requests.close()
@@ -277,7 +332,11 @@ class StudentProcess:
                 raise problem
             return
         try:
-            self._request({"op": "import", "module": module}, IMPORT_TIMEOUT)
+            self._request(
+                {"op": "import", "module": module},
+                IMPORT_TIMEOUT,
+                what=f"the import of student/{module}.py",
+            )
         except StudentCodeError as error:
             problem = _import_problem(module, error)
             self.module_status[module] = problem
@@ -354,7 +413,13 @@ class StudentProcess:
 
     def _call(self, request: dict, timeout: float, what: str) -> CallResult:
         answer, output = self._request(request, timeout, what=what)
-        value = codec.decode(answer["value"], self._resolve_handle)
+        try:
+            value = codec.decode(answer.get("value"), self._resolve_handle)
+        except Exception as error:  # a forged or malformed answer: judge it unreadable
+            raise BadReturn(
+                f"{what} returned a value the grader cannot read ({type(error).__name__})",
+                output,
+            ) from None
         return CallResult(value, answer.get("mutated", []), answer.get("elapsed", 0.0), output)
 
     def _resolve_handle(self, tag: str, payload: Any) -> Any:
@@ -413,6 +478,9 @@ class StudentProcess:
         finally:
             self.spent += time.monotonic() - started
         output = self._new_output()
+        elapsed = answer.get("elapsed") if isinstance(answer, dict) else None
+        if type(elapsed) in (int, float) and 0.0 <= elapsed < float("inf"):
+            self.student_seconds += elapsed
         if answer.get("ok"):
             return answer, output
         raise _error_from_answer(answer["error"], output, what)
@@ -425,15 +493,29 @@ class StudentProcess:
             self.close()
             raise BadReturn("the answer from your code was too large to read")
         body = self._read_exact(size, deadline, what)
-        import json
-
-        return json.loads(body.decode("utf-8"))
+        try:
+            answer = json.loads(body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            answer = None
+        if not _well_formed(answer):
+            self.close()
+            self.restarts += 1
+            raise StudentCrashed(
+                f"the process running your code sent an unreadable answer during {what} "
+                "(something wrote to the grader's channel)"
+            )
+        return answer
 
     def _read_exact(self, size: int, deadline: float, what: str) -> bytes:
         chunks, remaining = [], size
         while remaining:
             wait = deadline - time.monotonic()
-            ready = select.select([self.answers_fd], [], [], max(wait, 0))[0] if wait > 0 else []
+            watched = [self.answers_fd] + ([self.output_fd] if self.output_fd is not None else [])
+            ready = select.select(watched, [], [], max(wait, 0))[0] if wait > 0 else []
+            if self.output_fd is not None and self.output_fd in ready:
+                self._drain_output(limit=MAX_OUTPUT_DRAINED)
+                if self.answers_fd not in ready:
+                    continue
             if not ready:
                 self.close()
                 self.restarts += 1
@@ -450,33 +532,126 @@ class StudentProcess:
         return b"".join(chunks)
 
     def _died(self, what: str) -> None:
-        code = self.process.wait(timeout=10) if self.process is not None else None
+        try:
+            code = self.process.wait(timeout=10) if self.process is not None else None
+        except subprocess.TimeoutExpired:
+            code = None
+        self._drain_output(limit=MAX_OUTPUT_DRAINED)
         output = self._new_output()
         self.close()
         self.restarts += 1
         if code is not None and code < 0:
-            how = f"was killed by signal {signal.Signals(-code).name}"
+            how = f"was killed by signal {_signal_name(-code)}"
+        elif code is not None and code > 128 and self.policy.mode == "namespaces":
+            how = f"was killed by signal {_signal_name(code - 128)}"
         else:
             how = f"exited with code {code}"
-        raise StudentCrashed(
+        error = StudentCrashed(
             f"the process running your code {how} during {what} (a crash, os._exit, or "
             "running out of memory)",
             output,
         )
+        error.exit_code = code
+        raise error
+
+    def _drain_output(self, limit: int) -> None:
+        """Read what the child printed, keeping the start and counting the rest."""
+        if self.output_fd is None:
+            return
+        read = 0
+        while read < limit:
+            try:
+                chunk = os.read(self.output_fd, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                chunk = b""
+            if not chunk:
+                os.close(self.output_fd)
+                self.output_fd = None
+                return
+            read += len(chunk)
+            room = 4 * MAX_OUTPUT_SHOWN - len(self.output)
+            if room > 0:
+                self.output += chunk[:room]
+            self.output_dropped += max(0, len(chunk) - max(room, 0))
 
     def _new_output(self) -> str:
-        try:
-            with open(self.log_path, "rb") as log:
-                log.seek(self.log_offset)
-                data = log.read(MAX_OUTPUT_SHOWN + 1)
-                log.seek(0, os.SEEK_END)
-                self.log_offset = log.tell()
-        except OSError:
-            return ""
-        text = data.decode("utf-8", errors="replace")
-        if len(text) > MAX_OUTPUT_SHOWN:
+        """What the child printed since the last request, truncated (``MAX_OUTPUT_SHOWN``)."""
+        self._drain_output(limit=MAX_OUTPUT_DRAINED)
+        text = bytes(self.output).decode("utf-8", errors="replace")
+        dropped = self.output_dropped
+        self.output = bytearray()
+        self.output_dropped = 0
+        if len(text) > MAX_OUTPUT_SHOWN or dropped:
             text = text[:MAX_OUTPUT_SHOWN] + " [output truncated]"
         return text
+
+
+def _well_formed(answer: Any) -> bool:
+    """Whether an answer has the shape the protocol promises (it came from student space)."""
+    if not isinstance(answer, dict) or not isinstance(answer.get("ok"), bool):
+        return False
+    if answer["ok"]:
+        return isinstance(answer.get("mutated", []), list) and isinstance(
+            answer.get("elapsed", 0.0), (int, float)
+        )
+    error = answer.get("error")
+    return isinstance(error, dict) and all(
+        isinstance(error.get(key, ""), str) for key in ("kind", "type", "message", "where")
+    )
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"number {number}"
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+def _die_with_parent() -> None:
+    """In the forked child before exec: be killed when the grader's thread goes away.
+
+    Used only where ``setpriv --pdeathsig`` is missing; it makes one system call and
+    allocates nothing, as code between fork and exec must.
+    """
+    _LIBC.prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
+
+
+def kill_leftovers(session: int, uid: int | None) -> int:
+    """SIGKILL every process in ``session`` and, when given, every process of ``uid``.
+
+    Returns how many processes were signalled. Repeats until none is found, so a process
+    that forks while being killed is caught on the next pass.
+    """
+    signalled = 0
+    for _ in range(20):
+        found = []
+        for entry in os.scandir("/proc") if os.path.isdir("/proc") else []:
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stream:
+                    fields = stream.read().rpartition(b")")[2].split()
+                owner = os.stat(f"/proc/{entry.name}").st_uid
+            except OSError:
+                continue
+            if int(fields[3]) == session or (uid is not None and owner == uid):
+                if fields[0] != b"Z":
+                    found.append(int(entry.name))
+        if not found:
+            break
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                signalled += 1
+            except OSError:
+                pass
+        time.sleep(0.01)
+    return signalled
 
 
 def _what_is_measured(args: tuple) -> str:

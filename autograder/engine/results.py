@@ -1,9 +1,11 @@
 """Results of grading: per test, per submission, and the gradebook across submissions.
 
 A submission's results are written as Gradescope's ``results.json`` (top-level ``score``,
-``execution_time``, ``output`` and ``tests``, each test with ``name``, ``number``, ``score``,
-``max_score``, ``output`` and ``visibility``). ``grades.csv`` is rebuilt from the
-``results.json`` files on disk, so it always agrees with them.
+``execution_time``, ``output``, ``extra_data`` and ``tests``, each test with ``name``,
+``number``, ``score``, ``max_score``, ``output`` and ``visibility``). ``extra_data`` holds
+timings: ``student_time``, the seconds spent in the submission's own code, and
+``check_time``, the seconds spent in the checks, student code included. ``grades.csv`` is
+rebuilt from the ``results.json`` files on disk, so it always agrees with them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,18 @@ from autograder.questions import QUESTIONS
 
 RESULTS_FILE = "results.json"
 GRADES_FILE = "grades.csv"
+MAX_REPORT_SHOWN = 50_000
+"""characters of a report (written answers) shown in the results' output; the file beside
+``results.json`` keeps all of it"""
+_CONTROL = {code: f"\\x{code:02x}" for code in range(32) if code not in (9, 10)}
+_CONTROL[127] = "\\x7f"
+
+
+def escape_text(text: str) -> str:
+    """``text`` with control characters (terminal escapes, carriage returns, NUL) shown as
+    ``\\xNN`` and lone surrogates replaced, so that it prints as what it is."""
+    text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return text.translate(_CONTROL)
 
 
 @dataclass
@@ -58,10 +72,19 @@ class SubmissionResult:
     """messages about the submission as a whole: ignored files, missing modules"""
     execution_time: float = 0.0
     """wall-clock seconds for the whole submission"""
+    student_time: float = 0.0
+    """seconds of that spent inside the submission's own code (answered calls only)"""
     error: str | None = None
     """set when grading itself failed; the scores are then incomplete"""
     not_implemented: list[str] = field(default_factory=list)
     """functions that still raise ``NotImplementedError``, in the order first met"""
+    fingerprint: str = ""
+    """SHA-256 of the modules that were taken (see ``intake``): a changed submission is
+    graded again when a batch resumes"""
+    selection: list[str] | None = None
+    """the question ids graded when only some were (``["*"]`` for a custom selection)"""
+    resumed: bool = False
+    """read back from an earlier run's ``results.json`` rather than graded now"""
     reports: dict[str, str] = field(default_factory=dict)
     """Markdown texts for the TA by file name (the written answers, ``written.md``), written
     beside ``results.json`` and appended to its output"""
@@ -96,14 +119,17 @@ class SubmissionResult:
             lines.append("Not implemented yet: " + ", ".join(self.not_implemented) + ".")
         if self.notes:
             lines.append("")
-            lines.extend(self.notes)
+            lines.extend(escape_text(note) for note in self.notes)
         if self.error:
             lines.append("")
             lines.append(f"Grading did not complete: {self.error}")
         for name, text in self.reports.items():
             lines.append("")
             lines.append(f"----- {name} (for the TA; not scored automatically) -----")
-            lines.append(text.rstrip())
+            text = escape_text(text.rstrip())
+            if len(text) > MAX_REPORT_SHOWN:
+                text = text[:MAX_REPORT_SHOWN] + f"\n[cut at {MAX_REPORT_SHOWN} characters]"
+            lines.append(text)
         return "\n".join(lines)
 
     def to_gradescope(self) -> dict:
@@ -113,6 +139,14 @@ class SubmissionResult:
             "output": self.summary_text(),
             "visibility": "visible",
             "stdout_visibility": "hidden",
+            "extra_data": {
+                "grading_error": self.error,
+                "fingerprint": self.fingerprint,
+                "selection": self.selection,
+                "question_scores": self.question_scores(),
+                "student_time": round(self.student_time, 3),
+                "check_time": round(sum(test.duration for test in self.tests), 3),
+            },
             "tests": [
                 {
                     "name": test.name,
@@ -128,7 +162,16 @@ class SubmissionResult:
 
     @classmethod
     def from_gradescope(cls, name: str, data: dict) -> SubmissionResult:
-        result = cls(name, execution_time=float(data.get("execution_time", 0.0)))
+        extra = data.get("extra_data")
+        extra = extra if isinstance(extra, dict) else {}
+        result = cls(
+            name,
+            execution_time=float(data.get("execution_time", 0.0)),
+            error=extra.get("grading_error"),
+            fingerprint=str(extra.get("fingerprint") or ""),
+            selection=extra.get("selection"),
+        )
+        result.student_time = float(extra.get("student_time", 0.0))
         for test in data.get("tests", []):
             result.tests.append(
                 TestOutcome(
@@ -171,9 +214,9 @@ def read_results(folder: Path) -> SubmissionResult | None:
     path = Path(folder) / RESULTS_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return SubmissionResult.from_gradescope(Path(folder).name, data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return SubmissionResult.from_gradescope(Path(folder).name, data)
 
 
 def write_gradebook(out_dir: Path, names: list[str]) -> Path:
@@ -187,12 +230,13 @@ def write_gradebook(out_dir: Path, names: list[str]) -> Path:
             writer.writerow([name, *["" for _ in QUESTIONS], "", "not graded"])
             continue
         scores = result.question_scores()
+        status = "graded" if not result.error else f"grading error: {result.error}"[:300]
         writer.writerow(
             [
                 name,
                 *[format_points(scores[q.id]) for q in QUESTIONS],
                 format_points(result.score),
-                "graded",
+                status,
             ]
         )
     path = Path(out_dir) / GRADES_FILE

@@ -29,8 +29,14 @@ import numpy as np
 import pytest
 
 from autograder.engine import intake as intake_module
+from autograder.engine import integrity, sandbox
 from autograder.engine.child import StudentCodeError, StudentProcess, prepare_workdir
-from autograder.engine.results import SubmissionResult, TestOutcome, write_results
+from autograder.engine.results import (
+    SubmissionResult,
+    TestOutcome,
+    escape_text,
+    write_results,
+)
 from autograder.feedback import write_feedback
 from autograder.graders.support import CheckFailed, CheckInfo, Student
 from autograder.questions import BY_ID
@@ -141,17 +147,42 @@ def feedback_for(excinfo) -> tuple[str, bool]:
     if isinstance(error, CheckFailed):
         return str(error), False
     if isinstance(error, StudentCodeError):
-        text = error.feedback
+        text = escape_text(error.feedback)
         if error.output.strip():
-            text += "\nYour code printed:\n" + error.output.strip()
+            text += "\nYour code printed (each line marked with '| '):\n" + quote_output(
+                error.output
+            )
         return text, False
     if isinstance(error, AssertionError):
-        return str(error).split("\n", 1)[0] or "check failed", False
+        return escape_text(str(error).split("\n", 1)[0]) or "check failed", False
     return (
         "the grader could not use your function's result as the contract describes "
         f"({type(error).__name__}); course staff can see the details",
         True,
     )
+
+
+MAX_FEEDBACK_LINE = 300
+
+
+def quote_output(output: str, max_lines: int = 30) -> str:
+    """What student code printed, escaped, each line prefixed by ``| `` and cut to
+    ``max_lines`` lines of at most ``MAX_FEEDBACK_LINE`` characters: it cannot pass for the
+    grader's own words."""
+    marker = " [output truncated]"
+    truncated = output.endswith(marker)
+    if truncated:
+        output = output[: -len(marker)]
+    lines = escape_text(output.strip("\n")).split("\n")
+    shown = [
+        "| " + (line if len(line) <= MAX_FEEDBACK_LINE else line[:MAX_FEEDBACK_LINE] + " [...]")
+        for line in lines[:max_lines]
+    ]
+    if len(lines) > max_lines:
+        shown.append(f"| [{len(lines) - max_lines} more lines not shown]")
+    if truncated:
+        shown.append("| [output truncated]")
+    return "\n".join(shown)
 
 
 def grade_submission(
@@ -162,6 +193,7 @@ def grade_submission(
     budget: float = DEFAULT_BUDGET,
     questions: set[str] | None = None,
     select: Callable[[CheckInfo], bool] | None = None,
+    secrets: tuple[Path, ...] = (),
 ) -> SubmissionResult:
     """Grade one submission and, with ``out_dir``, write ``out_dir/<name>/results.json``.
 
@@ -180,16 +212,24 @@ def grade_submission(
     select : callable, optional
         Grade only the checks for which ``select(check_info)`` is true (with ``questions``,
         both must hold). The checks left out appear nowhere in the result.
+    secrets : tuple of Path
+        More paths the student process must not read (``out_dir`` and the grader's own
+        folders are always included; see ``sandbox``).
     """
     started = time.monotonic()
     taken = intake_module.take(Path(source))
     result = SubmissionResult(name or taken.name)
+    result.fingerprint = taken.fingerprint
+    if questions is not None or select is not None:
+        result.selection = sorted(questions) if select is None else ["*"]
     workdir = Path(tempfile.mkdtemp(prefix="practice07-"))
     process = plugin = None
+    guard = integrity.Guard(sandbox.policy(), out_dir)
     try:
         result.notes.extend(intake_notes(taken))
         prepare_workdir(workdir, taken.files)
-        process = StudentProcess(workdir, budget=budget)
+        hidden = tuple(secrets) + ((Path(out_dir),) if out_dir is not None else ())
+        process = StudentProcess(workdir, budget=budget, secrets=hidden)
         process.spawn()
         plugin = GradingPlugin(process, _selection(questions, select))
         code = run_pytest(plugin)
@@ -197,27 +237,42 @@ def grade_submission(
         result.not_implemented = list(plugin.not_implemented)
         result.notes.extend(plugin.proxy.notes)
         result.reports = dict(plugin.proxy.reports)
+        broken = [test.name for test in result.tests if test.internal_error]
         if plugin.collection_errors:
             result.error = "some grader files could not be loaded"
             LOG.error("collection errors:\n%s", "\n".join(plugin.collection_errors))
         elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             result.error = f"the grader stopped early ({code!r})"
             LOG.error("pytest exited with %r for %s", code, source)
+        elif broken:
+            result.error = (
+                f"the grader itself failed on {len(broken)} check(s) of this submission "
+                f"(first: {broken[0]}); course staff can see the details in the log"
+            )
     except Exception as error:  # the machinery failed; keep what was graded
         LOG.exception("grading %s failed", source)
         result.error = f"{type(error).__name__}: {error}"
     finally:
         if process is not None:
             process.close()
+            result.student_time = process.student_seconds
         shutil.rmtree(workdir, ignore_errors=True)
+        tampered = guard.check()
+        if tampered:
+            LOG.critical("files of the grader changed while %s was graded: %s", source, tampered)
+            result.error = (
+                "files of the grader or of other results changed while this submission was "
+                "graded; its scores are not trusted: " + ", ".join(tampered[:5])
+            )
         result.execution_time = time.monotonic() - started
         if out_dir is not None:
+            # results.json goes last: a batch that resumes treats it as "this one is done".
             folder = Path(out_dir) / result.name
-            write_results(result, folder)
             if process is not None and plugin is not None:
                 write_artifacts(plugin.proxy.artifacts, folder)
             write_reports(result.reports, folder)
             write_feedback(result, folder)
+            write_results(result, folder)
     return result
 
 
@@ -276,7 +331,7 @@ def intake_notes(taken: intake_module.Intake) -> list[str]:
     if taken.ignored:
         shown = ", ".join(taken.ignored[:10])
         more = f" and {len(taken.ignored) - 10} more" if len(taken.ignored) > 10 else ""
-        notes.append(f"Not graded (only the five modules are taken): {shown}{more}.")
+        notes.append(escape_text(f"Not graded (only the five modules are taken): {shown}{more}."))
     return notes
 
 

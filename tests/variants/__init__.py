@@ -4,7 +4,8 @@ A variant is the reference with one realistic bug planted in one module: a text
 replacement that must match exactly once, so that a change to the reference that makes a
 variant meaningless breaks its test instead of silently passing. ``tests/test_bug_variants.py``
 grades each variant and asserts that it loses points in its own question and keeps full
-marks in every other question that was graded.
+marks in every other question that was graded, except the ``knock_on`` questions that it
+names.
 
 Each module of this package lists variants in ``VARIANTS``; ``all_variants`` collects every
 module of the package, in name order.
@@ -40,6 +41,10 @@ class Variant:
     """the kind of bug, in words, as a student would make it"""
     needs_training: bool = False
     """grade the 2.1 checks that run the student's training (about 20 s more)"""
+    knock_on: tuple[str, ...] = ()
+    """other questions that may lose points too, because the reference itself calls the
+    broken function there (``hmc_trajectory`` is built on ``simulate``): a student whose
+    answer reuses a broken function loses those points as well"""
 
 
 def reference_files() -> dict[str, bytes]:
