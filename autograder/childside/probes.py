@@ -194,3 +194,56 @@ def last_states(server, function, args, x0_position, rng_position, starts, seed)
             n_unreadable += 1
             problem = problem or f"{type(error).__name__}: {error}"
     return {"last": last, "n_unreadable": n_unreadable, "problem": problem[:200]}
+
+
+# --------------------------------------------------------------------------------------------
+# section 2.1: rollouts of a learned planar field, and the points of a phase portrait
+
+
+def rollouts(server, field, starts, t, method="dopri5", rtol=1e-6, atol=1e-8):
+    """Solve ``dy/dt = field(t, y)`` over ``t`` from each row of ``starts``, one at a time.
+
+    Each start is solved on its own, so that a field that mishandles batches is judged on
+    what it does with single states. A solve that raises (``underflow in dt`` when the
+    field blows up, an exception in the field) or returns a value of the wrong shape leaves
+    a NaN path, and the first such problem is described.
+
+    Returns ``paths`` (shape ``(len(starts), len(t), 2)``, float64) and ``problem`` ("" when
+    every solve worked).
+    """
+    import numpy as np
+    import torch
+    from torchdiffeq import odeint
+
+    paths = np.full((len(starts), len(t), 2), np.nan)
+    problem = ""
+    for k, start in enumerate(starts):
+        try:
+            with torch.no_grad():
+                path = odeint(field, start.clone(), t, method=method, rtol=rtol, atol=atol)
+            if not isinstance(path, torch.Tensor) or tuple(path.shape) != (len(t), 2):
+                raise ValueError(f"a solve of shape {tuple(getattr(path, 'shape', ()))}")
+            paths[k] = path.detach().to(torch.float64).numpy()
+        except Exception as error:  # the student's field failed under the solver
+            problem = problem or f"{type(error).__name__}: {str(error)[:200]}"
+    return {"paths": paths, "problem": problem}
+
+
+def axes_points(server, axes):
+    """The point sets (``get_offsets``) of each collection of a matplotlib Axes, e.g. the
+    points of ``scatter``: a list of ``{"type": class name, "offsets": (n, 2) array}``,
+    each capped at 5000 points."""
+    import numpy as np
+    from matplotlib.axes import Axes
+
+    if not isinstance(axes, Axes):
+        return []
+    found = []
+    for collection in axes.collections[:MAX_ITEMS]:
+        try:
+            offsets = np.asarray(collection.get_offsets(), dtype=float).reshape(-1, 2)
+        except (AttributeError, TypeError, ValueError):
+            continue
+        if offsets.size:
+            found.append({"type": type(collection).__name__, "offsets": offsets[:5000]})
+    return found

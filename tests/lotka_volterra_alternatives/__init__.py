@@ -1,0 +1,29 @@
+"""Correct ``lotka_volterra.py`` modules written differently from the reference, and two
+cheats, for the 2.1 graders' false-fail and false-pass tests.
+
+Each correct module takes other choices than the reference where the contract leaves a
+choice: how the field is written, which adaptive solver simulates and how tightly, how the
+noise is drawn, the network, the training recipe and its solver, the plot's artists. The
+cheats learn nothing (or only four rates) and must lose the training checks.
+"""
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CORRECT = ("handout_recipe", "growing_windows", "fine_steps")
+"""complete modules that should earn full marks in 2.1"""
+CHEATS = ("known_field", "rates_only")
+"""blocks that replace the learned field and training of ``handout_recipe``"""
+
+
+def module_text(name: str) -> str:
+    """The full ``lotka_volterra.py`` of an alternative: a correct module as it is, a cheat
+    as ``handout_recipe`` with its ``NeuralODEFunc`` and ``train_neural_ode`` replaced."""
+    if name in CORRECT:
+        return (HERE / f"{name}.py").read_text()
+    base = (HERE / "handout_recipe.py").read_text()
+    start = base.index("class NeuralODEFunc(nn.Module):")
+    end = base.index("def plot_phase_portrait(")
+    block = (HERE / f"{name}.py").read_text()
+    body = block[block.index("class NeuralODEFunc(nn.Module):") :]
+    return base[:start] + body + "\n\n" + base[end:]
