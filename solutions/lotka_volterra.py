@@ -544,7 +544,9 @@ def plot_phase_portrait(
     )
     ax.figure.colorbar(stream.lines, ax=ax, label="speed |dy/dt|")
 
-    ax.plot(trajectory[:, 0], trajectory[:, 1], color="tab:red", lw=2, label="learned trajectory")
+    ax.plot(
+        trajectory[:, 0], trajectory[:, 1], color="tab:red", lw=2, label="trajectory of the field"
+    )
     if y_obs is not None:
         ax.scatter(*y_obs.numpy().T, s=12, color="black", zorder=3, label="observations")
 

@@ -186,7 +186,10 @@ def train_neural_ode(
     -----
     With your defaults, training on the handout's data (``simulate_lotka_volterra`` from
     ``(1, 1)``, 101 times on ``[0, 10]``, ``noise_std=0.05``) must fit the observations and
-    finish within 60 s on one CPU core.
+    finish within 60 s on one CPU core. The graders train with your defaults on data made
+    the same way from other systems (Lotka-Volterra with other rates, another
+    predator-prey model), so learn from ``y_obs`` and build nothing about the default
+    system into the field.
 
     Hints
     -----

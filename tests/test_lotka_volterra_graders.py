@@ -54,19 +54,25 @@ def test_training_data_are_noisy_observations_with_an_exact_start(data):
 
 
 def test_the_other_system_is_not_a_lotka_volterra_orbit():
-    """Lotka-Volterra conserves V = delta x - gamma log x + beta y - alpha log y; along the
-    Rosenzweig-MacArthur trajectory no choice of rates keeps V constant: the least-squares
-    fit of V's gradient direction leaves a large residual."""
+    """No Lotka-Volterra field, with any rates, has the Rosenzweig-MacArthur velocities along
+    its trajectory: each Lotka-Volterra equation is linear in its two rates
+    (``x' = alpha x - beta x y``, ``y' = delta x y - gamma y``), and the least-squares rates
+    leave more than 10 % of the speed unexplained (21 % and 10 % for prey and predator when
+    measured). Bug kind caught: a hidden data set that a four-rate model could fit, which
+    would let the Lotka-Volterra formula with trainable rates pass."""
     t = np.linspace(0.0, 10.0, 1001)
     path = G.solve(G.PREDATOR_PREY.field, G.PREDATOR_PREY.y0, t)
     velocity = G.PREDATOR_PREY.field(None, torch.as_tensor(path)).numpy()
     x, y = path[:, 0], path[:, 1]
-    # dV/dt = (delta - gamma / x) x' + (beta - alpha / y) y', linear in the four rates
-    design = np.column_stack(
-        [-velocity[:, 1] / y, velocity[:, 1], -velocity[:, 0] / x, velocity[:, 0]]
-    )  # alpha, beta, gamma, delta
-    _, singular, _ = np.linalg.svd(design / np.linalg.norm(design, axis=0), full_matrices=False)
-    assert singular[-1] > 0.05 * singular[0]
+    residuals = []
+    for design, target in (
+        (np.column_stack([x, -x * y]), velocity[:, 0]),  # alpha, beta
+        (np.column_stack([x * y, -y]), velocity[:, 1]),  # delta, gamma
+    ):
+        rates, *_ = np.linalg.lstsq(design, target, rcond=None)
+        residuals.append(target - design @ rates)
+    unexplained = np.linalg.norm(np.stack(residuals, axis=1)) / np.linalg.norm(velocity)
+    assert unexplained > 0.10
 
 
 def test_read_losses_names_each_problem():

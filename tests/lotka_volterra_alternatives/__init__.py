@@ -3,8 +3,10 @@ cheats, for the 2.1 graders' false-fail and false-pass tests.
 
 Each correct module takes other choices than the reference where the contract leaves a
 choice: how the field is written, which adaptive solver simulates and how tightly, how the
-noise is drawn, the network, the training recipe and its solver, the plot's artists. The
-cheats learn nothing (or only four rates) and must lose the training checks.
+noise is drawn, the network, the training recipe and its solver, the plot's artists. A
+window-only recipe, which the handout warns against, is right everywhere but in its fit of
+the whole trajectory. The cheats learn nothing (or only four rates) and must lose the
+training checks.
 """
 
 from pathlib import Path
@@ -12,6 +14,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CORRECT = ("handout_recipe", "growing_windows", "fine_steps")
 """complete modules that should earn full marks in 2.1"""
+WINDOWS_ONLY = ("windows_only",)
+"""complete modules, right everywhere but whose training never sees the whole trajectory:
+they may lose the whole-trajectory checks and nothing else"""
 CHEATS = ("known_field", "rates_only")
 """blocks that replace the learned field and training of ``handout_recipe``"""
 
@@ -19,7 +24,7 @@ CHEATS = ("known_field", "rates_only")
 def module_text(name: str) -> str:
     """The full ``lotka_volterra.py`` of an alternative: a correct module as it is, a cheat
     as ``handout_recipe`` with its ``NeuralODEFunc`` and ``train_neural_ode`` replaced."""
-    if name in CORRECT:
+    if name in CORRECT or name in WINDOWS_ONLY:
         return (HERE / f"{name}.py").read_text()
     base = (HERE / "handout_recipe.py").read_text()
     start = base.index("class NeuralODEFunc(nn.Module):")
