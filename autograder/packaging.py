@@ -1,7 +1,8 @@
 """Build what leaves the repository: the student package and the Otter autograder zip.
 
 ``build_student_zip`` writes ``student.zip``: the stubs and public self-checks (``student/``),
-the handout (``assignment/``, without the Otter configuration) and a ``requirements.txt``.
+the handout (``assignment/``, without the Otter configuration), a ``requirements.txt`` and a
+``README.md`` that says where to start.
 Nothing from ``solutions/`` or ``autograder/`` goes in; ``tests/test_packaging.py`` proves it.
 
 ``build_autograder_zip`` writes a Gradescope-ready ``autograder.zip`` with ``otter generate``:
@@ -52,6 +53,25 @@ matplotlib>=3.7
 tqdm>=4.60
 pytest>=7.4
 """
+STUDENT_README = """\
+# Practice 07: Differential Equations in Deep Learning
+
+Start here. Set up once, in this folder:
+
+    python3 -m venv .venv && . .venv/bin/activate     # Windows: .venv\\Scripts\\activate
+    pip install -r requirements.txt                   # numpy, sympy, torch (CPU), ...
+    pip install jupyterlab                            # to open the notebook
+
+Then work through the handout, which is a notebook:
+
+    jupyter lab assignment/practice07.ipynb   # Run All draws figures from your code
+    pytest student/                           # public self-checks: one line per failing check
+    python -m student.submit                  # check everything, then write submission.zip
+
+You write code only in `student/` (its five modules: `theory.py`, `hutchinson.py`,
+`integrators.py`, `lotka_volterra.py`, `hmc.py`). Hand in `submission.zip`. Passing every
+public self-check does not mean full marks: hidden checks run at grading.
+"""
 GRADESCOPE_PYTHON = "3.11"
 
 
@@ -87,6 +107,7 @@ def build_student_zip(out: Path) -> Path:
             if path.is_file() and relative.parts[0] != "otter" and path.suffix != ".pyc":
                 archive.write(path, f"assignment/{relative.as_posix()}")
         archive.writestr("requirements.txt", STUDENT_REQUIREMENTS)
+        archive.writestr("README.md", STUDENT_README)
     LOG.info("wrote %s", out)
     return out
 

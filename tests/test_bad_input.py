@@ -75,7 +75,9 @@ def test_broken_example_loses_only_what_it_broke(bundled):
             Breakage(mentions("2.1 lotka_volterra keeps"), r"has shape .* expected"),
             Breakage(mentions("2.1 lotka_volterra is differentiable"), r"no gradient flows"),
             Breakage(
-                mentions("NeuralODEFunc", "train_neural_ode", "plot_phase_portrait"),
+                mentions(
+                    "NeuralODEFunc", "train_neural_ode", "2.1 training", "plot_phase_portrait"
+                ),
                 r"is not implemented yet",
             ),
         ],

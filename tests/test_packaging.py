@@ -64,12 +64,15 @@ def test_student_zip_holds_the_stubs_checks_handout_and_requirements(dist):
     with zipfile.ZipFile(dist / "student.zip") as archive:
         names = archive.namelist()
         requirements = archive.read("requirements.txt").decode()
+        start_here = archive.read("README.md").decode() if "README.md" in names else ""
         for module in STUB_MODULES:
             assert (
                 archive.read(f"student/{module}.py")
                 == (ROOT / "student" / f"{module}.py").read_bytes()
             )
     assert "student/conftest.py" in names and "assignment/handout.md" in names
+    for step in ("pip install -r requirements.txt", "pytest student/", "student.submit"):
+        assert step in start_here, f"the package's README.md does not say {step!r}"
     assert any(name.startswith("student/tests/test_") for name in names)
     assert not [n for n in names if n.startswith(("solutions", "autograder")) or "otter" in n]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]

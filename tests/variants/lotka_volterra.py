@@ -107,8 +107,8 @@ VARIANTS = [
     Variant(
         name="plot-trajectory-axes-swapped",
         module="lotka_volterra",
-        old="ax.plot(trajectory[:, 0], trajectory[:, 1],",
-        new="ax.plot(trajectory[:, 1], trajectory[:, 0],",
+        old="trajectory[:, 0], trajectory[:, 1], color=",
+        new="trajectory[:, 1], trajectory[:, 0], color=",
         question="2.1",
         bug="the trajectory drawn with predators on the horizontal axis",
     ),
