@@ -5,8 +5,10 @@ graders' docstring says.
 
 The reference's full marks in 2.1 are ``tests/test_bug_variants.py``'s
 ``test_lotka_volterra_alone_gets_full_marks_in_2_1``; the single-bug variants are in
-``tests/variants/lotka_volterra.py``. Correct modules written with other training recipes
-are graded by ``benchmarks/lotka_volterra_alternatives.py`` (a minute each, too slow here).
+``tests/variants/lotka_volterra.py``. One correct module written with other choices
+everywhere (``growing_windows``) is graded here in full; the others, a window-only fit and
+the cheat with trainable rates are graded by ``benchmarks/lotka_volterra_alternatives.py``
+(about a minute each).
 """
 
 from __future__ import annotations
@@ -84,6 +86,16 @@ def test_read_losses_names_each_problem():
 
 # --------------------------------------------------------------------------------------------
 # cheats and failures, graded
+
+
+def test_a_module_written_another_way_gets_full_marks(tmp_path):
+    """Another field expression, simulation solver, noise draw, network, training recipe
+    (windows of growing length, then the whole trajectory) and plot: all 26 points. Bug kind
+    caught: a check that judges the reference's recipe instead of the result."""
+    outcomes = grade(tmp_path, "growing-windows", module_text("growing_windows"))
+    failed = {name: test.output for name, test in outcomes.items() if not test.passed}
+    assert not failed, failed
+    assert sum(test.score for test in outcomes.values()) == pytest.approx(BY_ID["2.1"].points)
 
 
 def test_the_known_field_fails_every_check_of_the_learned_field(tmp_path):
