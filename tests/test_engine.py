@@ -212,3 +212,35 @@ def test_results_are_written_for_a_submission_that_does_not_exist(tmp_path):
     assert written["score"] == 0 == result.score
     assert "does not exist" in written["output"]
     assert [test["score"] for test in written["tests"]] == [0]
+
+
+def test_probes_solve_with_the_solver_captured_before_student_code(tmp_path):
+    """A module that replaces ``torchdiffeq.odeint`` at import (to forge the rollouts the
+    2.1 graders measure) does not reach the probes' solves. Bug kind caught: a probe that
+    looks the solver up after student code ran."""
+    import numpy as np
+    import torch
+
+    from autograder.engine.child import Fixture
+    from autograder.graders.support import as_tensor
+
+    forger = (
+        "import torch, torchdiffeq\n"
+        "def forged(func, y0, t, **kwargs):\n"
+        "    return torch.zeros(len(t), *y0.shape, dtype=y0.dtype)\n"
+        "torchdiffeq.odeint = forged\n"
+        "import torchdiffeq._impl.odeint as inner\n"
+        "inner.odeint = forged\n"
+        "def ready():\n"
+        "    return torchdiffeq.odeint is forged\n"
+    )
+    workdir = tmp_path / "w"
+    prepare_workdir(workdir, {"lotka_volterra.py": forger.encode()})
+    with StudentProcess(workdir, budget=60) as child:
+        child.start()
+        assert child.call("lotka_volterra.ready").value is True  # the patch is in place
+        t = torch.linspace(0.0, 1.0, 11, dtype=torch.float64)
+        y0 = torch.tensor([1.0, 1.0], dtype=torch.float64)
+        answer = child.probe("solve", Fixture("lotka_volterra_field"), y0, t).value
+    path = as_tensor(answer, "the solve", shape=(11, 2)).numpy()
+    assert np.allclose(path[0], [1.0, 1.0]) and not np.allclose(path[-1], 0.0)

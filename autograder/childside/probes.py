@@ -6,6 +6,15 @@ behaves under a solver. Each probe here runs such a measurement and returns plai
 (numbers, arrays, strings) for the graders to judge. Probes judge nothing themselves.
 
 Every probe takes the server first (for kept objects) and then decoded arguments.
+
+Limitations
+-----------
+Probes run in the same process as student code, so they use the libraries as that code
+left them. ``capture_libraries`` keeps the solver the probes use (``torchdiffeq.odeint``)
+as it was before any student module was imported, so replacing that public function does
+not reach them; a submission that rewrites torch's or torchdiffeq's internals could still
+bias a measurement. Judging happens on the grader side, out of reach, on the plain data
+returned.
 """
 
 from __future__ import annotations
@@ -13,6 +22,23 @@ from __future__ import annotations
 import io
 
 MAX_ITEMS = 50
+TRUSTED: dict = {}
+"""library functions captured before student code runs (see ``capture_libraries``)"""
+
+
+def capture_libraries() -> None:
+    """Keep the library functions the probes call as they are now, before any student
+    module is imported: later replacements of ``torchdiffeq.odeint`` do not reach them."""
+    import torchdiffeq
+
+    TRUSTED.setdefault("odeint", torchdiffeq.odeint)
+
+
+def _odeint():
+    """The solver the probes use: the captured one, or torchdiffeq's if none was captured."""
+    if "odeint" not in TRUSTED:
+        capture_libraries()
+    return TRUSTED["odeint"]
 
 
 def vjp(server, function, args, kwargs=None, cotangent=None):
@@ -85,10 +111,9 @@ def module_summary(server, module):
 def solve(server, field, y0, t, method="dopri5", rtol=1e-9, atol=1e-11):
     """Integrate ``dy/dt = field(t, y)`` from ``y0`` at times ``t`` with torchdiffeq."""
     import torch
-    from torchdiffeq import odeint
 
     with torch.no_grad():
-        return odeint(field, y0, t, method=method, rtol=rtol, atol=atol)
+        return _odeint()(field, y0, t, method=method, rtol=rtol, atol=atol)
 
 
 def axes_summary(server, axes, png_dpi=80):
@@ -213,8 +238,8 @@ def rollouts(server, field, starts, t, method="dopri5", rtol=1e-6, atol=1e-8):
     """
     import numpy as np
     import torch
-    from torchdiffeq import odeint
 
+    odeint = _odeint()
     paths = np.full((len(starts), len(t), 2), np.nan)
     problem = ""
     for k, start in enumerate(starts):

@@ -282,6 +282,7 @@ def main() -> None:
     import matplotlib.pyplot  # noqa: F401
     import torchdiffeq  # noqa: F401
 
+    probes.capture_libraries()
     codec.write_message(answers, {"ok": True, "value": "ready"})
     while True:
         request = codec.read_message(requests)
