@@ -19,9 +19,15 @@ other file and folder the student supplied; what it removed is listed in the fee
 top-level notebook in the zip would be chosen by Otter as "the submission" and run in its
 kernel; the plugin overwrites whatever Otter chose with our harmless entry.
 
+Before Otter looks at the submission, the ``run_otter.py`` of the autograder zip (what
+Gradescope and ``otter grade`` start) calls ``clean_submission_folder``: stray files are
+removed from an extracted submission, and a zip submission is rewritten to hold only the
+taken modules, so that the tricks below cannot stop Otter there.
+
 Limitations
 -----------
-``otter run`` unzips a zip submission with ``zipfile.extractall`` and looks for exactly one
+``otter run`` (local, without Docker) does not go through ``run_otter.py``: it unzips a zip
+submission with ``zipfile.extractall`` and looks for exactly one
 top-level ``.py`` file (or one ``.ipynb``) before any plugin runs: a zip whose member
 names make ``extractall`` fail (a name longer than the file system allows), or that holds a
 second top-level ``.py`` file or a second notebook, ends with Otter's own error ("More than
@@ -33,10 +39,12 @@ earlier file, so such zips may score lower under Otter than under ``practice07 g
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 from autograder.engine.results import SubmissionResult, escape_text
@@ -130,12 +138,18 @@ def clean_submission_folder(autograder_dir: str | Path) -> None:
     Runs before Otter sees the folder (Gradescope and ``otter grade`` start grading with the
     ``run_otter.py`` that ``practice07 build`` writes), so that stray top-level files of a
     submission (a ``conftest.py``, a second script, names Otter cannot copy) cannot stop
-    Otter before our plugin runs. A folder holding only the submission's zip (``otter run``)
-    is left to the plugin. Never raises: a failure here leaves the plugin to do the work.
+    Otter before our plugin runs. A folder holding a single zip (``otter grade --ext zip``,
+    which then has Otter extract it) gets the zip rewritten in place by ``rewrite_zip``.
+    Never raises: a failure here leaves the plugin to do the work.
     """
     folder = Path(autograder_dir) / "submission"
     try:
         entries = list(folder.iterdir())
+        if len(entries) == 1 and entries[0].suffix == ".zip" and entries[0].is_file():
+            notes = rewrite_zip(entries[0])
+            os.environ[NOTES_VARIABLE] = json.dumps(notes)
+            LOG.info("submission zip %s rewritten before Otter", entries[0])
+            return
         if not entries or all(entry.suffix == ".zip" for entry in entries):
             return
         notes = sanitize_folder(folder, keep=None)
@@ -143,6 +157,24 @@ def clean_submission_folder(autograder_dir: str | Path) -> None:
         LOG.info("submission folder %s cleaned before Otter", folder)
     except Exception:  # noqa: BLE001 - Otter's run and our plugin still follow
         LOG.exception("could not clean %s before Otter", folder)
+
+
+def rewrite_zip(path: Path) -> list[str]:
+    """Replace the zip at ``path``, in place, by one that holds only ``student/`` with the
+    taken modules, read through ``intake`` as ``practice07 grade`` reads them; Otter then
+    extracts a zip it can handle. Written in place, not renamed, because ``otter grade``
+    mounts the file into its container. Returns the notes for the feedback."""
+    from autograder.engine import intake
+    from autograder.engine.runner import intake_notes
+
+    taken = intake.take(Path(path))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("student/__init__.py", b"")
+        for name, data in sorted(taken.files.items()):
+            archive.writestr(f"student/{name}", data)
+    Path(path).write_bytes(buffer.getvalue())
+    return intake_notes(taken)
 
 
 RUN_OTTER_TEXT = '''"""Grade one submission: clean its folder, then run Otter's autograding.
