@@ -166,8 +166,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     grade.set_defaults(run=command_grade)
 
-    build = commands.add_parser("build", help="write dist/student.zip and dist/autograder.zip")
-    build.add_argument("--out", default="dist", help="output folder")
+    build = commands.add_parser(
+        "build",
+        help="write dist/student.zip and dist/autograder.zip",
+        description="Write student.zip (the stubs, public self-checks, handout and "
+        "requirements, for students) and autograder.zip (the Otter autograder, for "
+        "Gradescope, otter grade and otter run) into --out.",
+    )
+    build.add_argument("--out", default="dist", help="output folder (default: dist)")
     build.set_defaults(run=command_build)
 
     args = parser.parse_args(argv)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import re
 import shutil
 import subprocess
 import sys
@@ -62,6 +63,12 @@ Start here. Set up once, in this folder:
     pip install -r requirements.txt                   # numpy, sympy, torch (CPU), ...
     pip install jupyterlab                            # to open the notebook
 
+If pip starts to download `nvidia-...` packages (several GB, torch's GPU build, not needed
+here), stop it and install torch's CPU build first, then the rest:
+
+    pip install torch --index-url https://download.pytorch.org/whl/cpu
+    pip install -r requirements.txt
+
 Then work through the handout, which is a notebook:
 
     jupyter lab assignment/practice07.ipynb   # Run All draws figures from your code
@@ -96,18 +103,41 @@ def _add_tree(archive: zipfile.ZipFile, folder: Path, prefix: str) -> None:
         archive.write(path, f"{prefix}/{relative.as_posix()}")
 
 
+def handout_figures() -> set[str]:
+    """The figures the handout shows (``figures/NAME`` in ``assignment/handout.md``).
+
+    Only these go to students. ``assignment/figures/`` also holds the PNGs of the
+    notebook run on the reference solutions, for instructors; they show the reference's
+    answers (the fitted energy law of 1.7, the trained field of 2.1) and stay out.
+    """
+    text = (ROOT / "assignment" / "handout.md").read_text(encoding="utf-8")
+    return set(re.findall(r"\((figures/[^)\s]+)\)", text))
+
+
+def _write_text(archive: zipfile.ZipFile, name: str, text: str) -> None:
+    """Add ``text`` as the member ``name``, readable by everyone once extracted."""
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.external_attr = 0o644 << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, text)
+
+
 def build_student_zip(out: Path) -> Path:
     """Write the student package to ``out`` and return its path."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         _add_tree(archive, ROOT / "student", "student")
+        shown = handout_figures()
         for path in sorted((ROOT / "assignment").rglob("*")):
             relative = path.relative_to(ROOT / "assignment")
-            if path.is_file() and relative.parts[0] != "otter" and path.suffix != ".pyc":
-                archive.write(path, f"assignment/{relative.as_posix()}")
-        archive.writestr("requirements.txt", STUDENT_REQUIREMENTS)
-        archive.writestr("README.md", STUDENT_README)
+            if not path.is_file() or relative.parts[0] == "otter" or path.suffix == ".pyc":
+                continue
+            if relative.parts[0] == "figures" and relative.as_posix() not in shown:
+                continue  # the reference's own run of the notebook: its answers show
+            archive.write(path, f"assignment/{relative.as_posix()}")
+        _write_text(archive, "requirements.txt", STUDENT_REQUIREMENTS)
+        _write_text(archive, "README.md", STUDENT_README)
     LOG.info("wrote %s", out)
     return out
 

@@ -65,6 +65,28 @@ def test_submissions_given_as_folder_student_folder_and_zip(tmp_path, capsys):
     assert float(rows[0]["1.7"]) > 0
 
 
+def test_zips_with_the_same_name_are_told_apart_by_folder_and_source(tmp_path, capsys):
+    """Every student's ``python -m student.submit`` writes ``submission.zip``: graded from
+    ``alice/`` and ``bob/``, the results are named after those folders, and ``grades.csv``
+    says which file each row was graded from."""
+    source = cli.ROOT / "examples" / "partial" / "student"
+    zips = []
+    for student in ("alice", "bob"):
+        archive = tmp_path / student / "submission.zip"
+        archive.parent.mkdir()
+        with zipfile.ZipFile(archive, "w") as zipped:
+            for path in sorted(source.glob("*.py")):
+                zipped.write(path, f"student/{path.name}")
+        zips.append(archive)
+    out = tmp_path / "out"
+    status = cli.main(["grade", *map(str, zips), "--out", str(out), "--questions", "1.8"])
+    assert status == 0, capsys.readouterr().out
+    with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [row["submission"] for row in rows] == ["alice", "bob"]
+    assert [row["source"] for row in rows] == [str(path) for path in zips]
+
+
 def test_missing_submission_is_a_usage_error(tmp_path, capsys):
     status = cli.main(["grade", str(tmp_path / "nobody"), "--out", str(tmp_path / "out")])
     assert status == 2

@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 
+from autograder import packaging
 from autograder.graders.support import CheckInfo
 from autograder.packaging import GRADESCOPE_TORCH, TORCH_CPU_INDEX, hidden_checks
 from autograder.questions import QUESTIONS
@@ -78,6 +79,22 @@ def test_student_zip_holds_the_stubs_checks_handout_and_requirements(dist):
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert f"--extra-index-url {TORCH_CPU_INDEX}" in requirements
     assert re.search(r"^torch\b", requirements, re.M)
+
+
+def test_student_zip_ships_only_the_figures_the_handout_shows(dist):
+    """The reference's run of the notebook (``assignment/figures/1.7-...png`` and the like)
+    shows its answers, so it stays out; every figure shipped is one the handout shows.
+    Files written by the build are readable by everyone once extracted."""
+    shown = {f"assignment/{name}" for name in packaging.handout_figures()}
+    assert shown, "the handout shows no figure: the comparison would be vacuous"
+    with zipfile.ZipFile(dist / "student.zip") as archive:
+        pictures = {n for n in archive.namelist() if n.endswith(".png")}
+        modes = {n: (archive.getinfo(n).external_attr >> 16) & 0o777 for n in archive.namelist()}
+    assert pictures == shown
+    assert "assignment/figures/1.7-euler-vs-leapfrog.png" not in pictures
+    assert (ROOT / "assignment" / "figures" / "1.7-euler-vs-leapfrog.png").is_file()
+    for name in ("README.md", "requirements.txt"):
+        assert modes[name] & 0o444 == 0o444, (name, oct(modes[name]))
 
 
 def test_autograder_zip_is_gradescope_ready(dist):

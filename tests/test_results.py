@@ -55,10 +55,12 @@ def test_feedback_shows_no_traceback_or_grader_source(bundled):
 def test_gradebook_marks_submissions_without_results(tmp_path):
     graded = SubmissionResult("ann", tests=[Outcome("1.7 x", "1.7", 2.0, 2.0, "passed")])
     write_results(graded, tmp_path / "ann")
-    path = write_gradebook(tmp_path, ["ann", "ben"])
+    path = write_gradebook(tmp_path, ["ann", "ben"], ["in/ann.zip", "in/ben.zip"])
     with open(path, newline="", encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
-    assert list(rows[0]) == ["submission", *[q.id for q in QUESTIONS], "total", "status"]
+    header = ["submission", *[q.id for q in QUESTIONS], "total", "status", "source"]
+    assert list(rows[0]) == header
+    assert [row["source"] for row in rows] == ["in/ann.zip", "in/ben.zip"]
     assert rows[0]["1.7"] == "2" and rows[0]["total"] == "2" and rows[0]["status"] == "graded"
     assert rows[1]["submission"] == "ben" and rows[1]["status"] == "not graded"
 

@@ -159,7 +159,7 @@ def grade_many(
         (out_dir / IN_PROGRESS).rmdir()
     except OSError:
         pass
-    write_gradebook(out_dir, folder_names)
+    write_gradebook(out_dir, folder_names, [str(source) for source in sources])
     return [results[i] for i in range(len(sources))]
 
 

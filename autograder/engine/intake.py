@@ -78,10 +78,17 @@ def shown_name(name: str) -> str:
     return text
 
 
+GENERIC_NAMES = {"student", "submission"}
+"""names that say nothing about whose work it is (``python -m student.submit`` writes
+``submission.zip`` for everyone): such a submission is named after its folder"""
+
+
 def submission_name(path: Path) -> str:
-    path = Path(path)
+    """A name for the results folder: the zip's or folder's name, or the name of the folder
+    that holds it when that name is generic (``alice/submission.zip`` is ``alice``)."""
+    path = Path(path).absolute()
     name = path.stem if path.suffix == ".zip" else path.name
-    if name == "student" and path.parent.name:
+    if name in GENERIC_NAMES and path.parent.name:
         name = path.parent.name
     return name or "submission"
 

@@ -219,15 +219,20 @@ def read_results(folder: Path) -> SubmissionResult | None:
         return None
 
 
-def write_gradebook(out_dir: Path, names: list[str]) -> Path:
-    """Rebuild ``grades.csv`` from the ``results.json`` of each named submission."""
+def write_gradebook(out_dir: Path, names: list[str], sources: list[str] | None = None) -> Path:
+    """Rebuild ``grades.csv`` from the ``results.json`` of each named submission.
+
+    ``sources``, in the order of ``names``, fills the last column: the path each submission
+    was graded from, which tells rows apart when every student's zip has the same name.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["submission", *[q.id for q in QUESTIONS], "total", "status"])
-    for name in names:
+    writer.writerow(["submission", *[q.id for q in QUESTIONS], "total", "status", "source"])
+    sources = list(sources) if sources is not None else [""] * len(names)
+    for name, source in zip(names, sources, strict=True):
         result = read_results(Path(out_dir) / name)
         if result is None:
-            writer.writerow([name, *["" for _ in QUESTIONS], "", "not graded"])
+            writer.writerow([name, *["" for _ in QUESTIONS], "", "not graded", source])
             continue
         scores = result.question_scores()
         status = "graded" if not result.error else f"grading error: {result.error}"[:300]
@@ -237,6 +242,7 @@ def write_gradebook(out_dir: Path, names: list[str]) -> Path:
                 *[format_points(scores[q.id]) for q in QUESTIONS],
                 format_points(result.score),
                 status,
+                source,
             ]
         )
     path = Path(out_dir) / GRADES_FILE

@@ -163,7 +163,7 @@ def test_simulate_passes_arguments(student):
 
 
 @check(
-    "1.7 forward Euler through simulate multiplies the oscillator's energy by (1 + dt^2) per step",
+    "1.7 forward Euler through simulate grows the oscillator's energy by one factor per step",
     points=1,
     catches="an Euler step or simulate loop that is right once but drifts over many steps",
 )

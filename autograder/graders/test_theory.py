@@ -396,7 +396,7 @@ def test_square_field_blowup(student):
 
 
 @check(
-    "1.2 linear_field_jacobian is Theta for symbolic 2x2 and 3x3 and integer Theta",
+    "1.2 linear_field_jacobian is the Jacobian of Theta h for symbolic and integer Theta",
     points=1.5,
     catches="the transpose of Theta; returning Theta h itself; differentiating with respect "
     "to the wrong variables; a row or flattened shape",
@@ -750,7 +750,7 @@ def test_hamiltonian_time_derivative(student):
 
 
 @check(
-    "1.5 hnn_vector_field is Hamilton's equations (dH/dp, -dH/dq)",
+    "1.5 hnn_vector_field gives Hamilton's equations, signs included, for a general H",
     points=2,
     catches="swapped signs (-dH/dp, dH/dq); swapped components; the gradient (dH/dq, dH/dp) "
     "instead of the symplectic gradient; not a pair",
@@ -863,7 +863,7 @@ def second_moment(student) -> sp.Expr:
 
 
 @check(
-    "1.6 probe_second_moment is 1 on the diagonal and 0 off it, as one expression",
+    "1.6 probe_second_moment is E[eps_i eps_j] for every pair (i, j), as one expression",
     points=0.25,
     catches="1 everywhere (forgetting independence); 0 everywhere; a Python if on symbols "
     "(decides i == j structurally); a Boolean Eq instead of an expression",
@@ -980,7 +980,7 @@ def test_energy_ratio_from_one_step(student):
 
 
 @check(
-    "1.7 euler_energy_after_n_steps is E0 times the one-step factor to the n",
+    "1.7 euler_energy_after_n_steps is the energy after n forward Euler steps, for symbolic n",
     points=0.75,
     catches="(1 + dt)^n; (1 + n dt^2) (linear growth); an exponent n - 1 or n + 1; "
     "(1 + dt^2)^(n/2) (the amplitude factor)",
