@@ -369,9 +369,9 @@ def train_neural_ode(
     Notes
     -----
     With the defaults, on the Lotka-Volterra data of the handout (101 points on
-    ``[0, 10]``, noise 0.05) training takes about 10 s on one CPU core, and the solve of
+    ``[0, 10]``, noise 0.05) training takes about 8 s on one CPU core, and the solve of
     the learned field from the true initial state stays within an MSE of about
-    ``0.5-1.2 sigma^2`` of the noise-free trajectory (``sigma^2 = 0.0025``; see
+    ``0.4-0.7 sigma^2`` of the noise-free trajectory (``sigma^2 = 0.0025``; see
     ``benchmarks/lotka_volterra_training.py``).
 
     Limitations: the learned field is autonomous, ``f(y)`` only, because the systems of
