@@ -1,11 +1,11 @@
 """Pytest settings for the public self-checks: one short line per failing check.
 
 Run ``pytest student/`` from the folder that contains ``student/``. At the end of the run the
-failing checks are listed module by module, one line each, with the function concerned,
-what was wrong and a hint:
+failing checks are listed module by module, in the order of the functions in the module, one
+line each, with the function concerned, what was wrong and a hint:
 
 - ``NOT IMPLEMENTED  module.name`` -- that function (or constant) still raises
-  ``NotImplementedError`` (or is still ``None``); the line says how many checks wait on it;
+  ``NotImplementedError`` (or is still ``None``); each check that waits on it has its line;
 - ``WRONG  module.name: ...`` -- your code ran but gave a wrong answer; the line says what
   was expected;
 - ``ERROR  module.name: ...`` -- your code raised an exception; the line names it, where it
@@ -192,12 +192,23 @@ def _function_name(entry) -> str:
     return f"{Path(str(entry.path)).stem}.{name}"
 
 
+def _names_used(code: types.CodeType) -> list[str]:
+    """The names a function's code uses, in order of first use, then those of its lambdas
+    and comprehensions (which have code objects of their own before Python 3.12)."""
+    names = list(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names += _names_used(constant)
+    return names
+
+
 def _function_under_check(item: pytest.Item) -> str | None:
     """The first student function or constant that a check's code refers to.
 
     A check such as ``integrators.simulate(integrators.euler_step, ...)`` is about
     ``simulate``: the names a test function uses are in its code object in order of first
-    use, and the first one that is defined in a student module is the one under check.
+    use, and the first one that is defined in a student module is the one under check. A
+    check therefore calls the function it is about before any other student function.
     """
     function = getattr(item, "function", None)
     module = getattr(item, "module", None)
@@ -210,7 +221,7 @@ def _function_under_check(item: pytest.Item) -> str | None:
         and value.__name__.startswith("student.")
         and not value.__name__.startswith("student.tests")
     ]
-    for name in function.__code__.co_names:
+    for name in _names_used(function.__code__):
         for student_module in student_modules:
             value = getattr(student_module, name, None)
             if value is None and not name.isupper():
@@ -327,6 +338,37 @@ def pytest_make_collect_report(collector: pytest.Collector):
     state.broken_counts[module] = _count_checks(Path(str(path)))
 
 
+def _order_in_module(module: str) -> dict[str, int]:
+    """The line where each top-level function, class and constant of a student module starts."""
+    try:
+        tree = ast.parse((HERE / f"{module}.py").read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    lines: dict[str, int] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            lines.setdefault(node.name, node.lineno)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    lines.setdefault(target.id, node.lineno)
+    return lines
+
+
+def _in_module_order(failures: list[Failure], module: str) -> list[Failure]:
+    """The failures of one module, by where their function is defined (checks in run order
+    for the same function; a failure that names no function of the module comes last)."""
+    lines = _order_in_module(module)
+    unknown = float("inf")
+
+    def place(failure: Failure) -> float:
+        name = failure.function.split(".")[1] if "." in failure.function else ""
+        return lines.get(name, unknown)
+
+    return sorted((f for f in failures if f.module == module), key=place)
+
+
 def _format(failure: Failure) -> str:
     text = f"{failure.label:<16} {failure.function}"
     if failure.text:
@@ -375,9 +417,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             terminalreporter.write_line(f"{'CANNOT IMPORT':<16} {state.broken[module]}")
             continue
         terminalreporter.write_line(f"{heading}: {n_good} of {n_all} checks pass")
-        for failure in state.failures:
-            if failure.module == module:
-                terminalreporter.write_line(_format(failure))
+        for failure in _in_module_order(state.failures, module):
+            terminalreporter.write_line(_format(failure))
 
     terminalreporter.write_line("")
     if any(f.label == "NOT IMPLEMENTED" for f in state.failures):

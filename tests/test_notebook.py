@@ -89,18 +89,32 @@ def test_untouched_stubs_run_to_the_end_with_not_implemented_messages(tmp_path) 
     for what, name in waiting.items():
         assert f"{what}: not implemented yet: {name}." in result.text
     assert "2.1 training: needs an earlier cell" in result.text
+    # A cell that needs a name from a cell that stopped points at that cell and its cause.
+    assert (
+        '2.2 one trajectory: needs an earlier cell, "2.2 banana", which is waiting on '
+        "hmc.banana_log_density. Write hmc.banana_log_density" in result.text
+    )
+    assert "draw_contours" not in result.text
     assert "RELU_FIELD_GLOBALLY_LIPSCHITZ: not answered yet (still None)" in result.text
     assert "square_field_solution(h0, t): not implemented yet" in result.text
     assert "your code raised" not in result.text
-    assert "0 figure(s) saved" in result.text
+    assert "0%|" not in result.text  # no progress bar is left behind by a loop that failed
+    # Nothing works on the stubs, so no cell is done or partly done.
+    for what in ("1.1 your answers", "1.8 your answers", "2.2 chains"):
+        assert f"  {what}: not started\n" in result.text
+    assert "  2.2 random_walk_metropolis: skipped\n" in result.text
+    assert "partly done" not in result.text
+    assert not any(line.endswith(": done") for line in result.text.splitlines())
+    assert "No figures saved yet; they go to" in result.text
+    assert "figure(s) saved" not in result.text
 
 
-def test_attempt_reports_an_exception_and_carries_on(tmp_path, monkeypatch, capsys) -> None:
-    """Outside a kernel: an error in student code becomes a message with its place."""
+@pytest.fixture
+def tools(tmp_path, monkeypatch):
+    """``notebook_tools`` outside a kernel, set up on an empty ``tmp_path/student``."""
     package = tmp_path / "student"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "broken.py").write_text("def f():\n    return 1 / 0\n")
     monkeypatch.setenv("PRACTICE07_STUDENT_ROOT", str(tmp_path))
     monkeypatch.setenv("PRACTICE07_FIGURES", str(tmp_path / "figures"))
     monkeypatch.syspath_prepend(str(ROOT / "assignment"))
@@ -111,19 +125,73 @@ def test_attempt_reports_an_exception_and_carries_on(tmp_path, monkeypatch, caps
         import notebook_tools
 
         notebook_tools.setup()
-        from student import broken
-
-        assert notebook_tools.run("demo", broken.f) is None
-        output = capsys.readouterr()
-        assert "demo: your code raised ZeroDivisionError: division by zero" in output.out
-        assert "(at broken.py:2 in broken.f)" in output.out
-        assert notebook_tools.SESSION.outcomes["demo"] == "error: ZeroDivisionError"
+        yield notebook_tools
     finally:
         for name in [k for k in sys.modules if k == "student" or k.startswith("student.")]:
             del sys.modules[name]
         sys.modules.update(saved)
         if str(tmp_path) in sys.path:
             sys.path.remove(str(tmp_path))
+
+
+def test_attempt_reports_an_exception_and_carries_on(tools, capsys) -> None:
+    """Outside a kernel: an error in student code becomes a message with its place."""
+    (tools.SESSION.root / "student" / "broken.py").write_text("def f():\n    return 1 / 0\n")
+    from student import broken
+
+    assert tools.run("demo", broken.f) is None
+    output = capsys.readouterr()
+    assert "demo: your code raised ZeroDivisionError: division by zero" in output.out
+    assert "(at broken.py:2 in broken.f)" in output.out
+    assert tools.SESSION.outcomes["demo"] == "error: ZeroDivisionError"
+
+
+def test_a_cell_is_done_only_when_everything_in_it_worked(tools, capsys) -> None:
+    (tools.SESSION.root / "student" / "mixed.py").write_text(
+        "def written():\n    return 1.0\n\n\n"
+        "def unwritten():\n    raise NotImplementedError('unwritten: not implemented yet')\n\n\n"
+        "def broken():\n    return 1 / 0\n"
+    )
+    from student import mixed
+
+    with tools.attempt("nothing answered"):
+        tools.answer("A_CONSTANT", None)
+        tools.answer("unwritten()", mixed.unwritten)
+    with tools.attempt("some answered"):
+        tools.answer("ANOTHER_CONSTANT", True)
+        tools.answer("unwritten() again", mixed.unwritten)
+    with tools.attempt("all answered"):
+        tools.answer("A_THIRD_CONSTANT", False)
+        tools.answer("written()", mixed.written)
+    with tools.attempt("one part skipped"):
+        tools.run("the part that runs", mixed.written)
+        tools.skip("the part left out", "set ITS_SETTING in the cell above")
+    with tools.attempt("nothing runs"):
+        tools.run("the broken part", mixed.broken)
+        tools.run("the unwritten part", mixed.unwritten)
+    tools.summary()
+
+    outcomes = tools.SESSION.outcomes
+    assert outcomes["nothing answered"] == "not started"
+    assert outcomes["A_CONSTANT"] == "not answered yet"
+    assert outcomes["some answered"] == "partly done"
+    assert outcomes["all answered"] == "done"
+    assert outcomes["one part skipped"] == "partly done"
+    assert outcomes["the part left out"] == "skipped"
+    assert outcomes["nothing runs"] == "not working yet"
+    output = capsys.readouterr().out
+    assert "the part left out skipped: set ITS_SETTING in the cell above." in output
+    assert f"No figures saved yet; they go to {tools.SESSION.figures}." in output
+
+
+def test_a_failed_attempt_takes_its_progress_bars_away(tools) -> None:
+    with tools.attempt("loop"):
+        bar = tools.tqdm(total=8, delay=0)
+        bar.update()
+        raise NotImplementedError("loop body: not implemented yet")
+    assert bar.disable  # tqdm marks a bar it has closed as disabled
+    assert not bar.leave
+    assert tools.SESSION.outcomes["loop"] == "waiting on loop body"
 
 
 def test_student_package_ships_the_notebook_and_not_its_answers(tmp_path) -> None:

@@ -3,6 +3,7 @@ reference."""
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -51,3 +52,22 @@ def test_reference_passes_every_self_check(tmp_path):
     assert run.returncode == 0, run.stdout[-3000:]
     summary = re.search(r"Public self-checks passing: (\d+) of (\d+)\.", run.stdout)
     assert summary and summary.group(1) == summary.group(2), run.stdout[-2000:]
+
+
+def test_each_line_names_the_function_checked_in_the_order_of_the_module(tmp_path):
+    run = run_self_checks(student_copy(tmp_path, ROOT / "student"))
+    assert re.search(
+        r"^NOT IMPLEMENTED +hmc\.banana_grad_log_density +"
+        r"\[test_banana_gradient_matches_finite_differences\]$",
+        run.stdout,
+        re.M,
+    ), run.stdout
+    defined = []  # theory.py's functions and constants, top to bottom
+    for node in ast.parse((ROOT / "student" / "theory.py").read_text()).body:
+        if isinstance(node, ast.FunctionDef):
+            defined.append(node.name)
+        elif isinstance(node, ast.AnnAssign | ast.Assign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined += [target.id for target in targets if isinstance(target, ast.Name)]
+    listed = re.findall(r"^NOT IMPLEMENTED +theory\.(\w+)", run.stdout, re.M)
+    assert listed and listed == sorted(listed, key=defined.index), listed

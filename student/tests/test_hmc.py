@@ -147,6 +147,7 @@ def test_hmc_trajectory_shapes_and_first_step():
 def test_banana_gradient_matches_finite_differences():
     """banana_grad_log_density agrees with a central difference of banana_log_density."""
     x = np.array([[3.0, -2.0], [-11.0, 4.0], [0.5, 9.0]])
+    grad = hmc.banana_grad_log_density(x, b=0.3)  # first: the function this check is about
     h = 1e-5
     numeric = np.stack(
         [
@@ -156,7 +157,6 @@ def test_banana_gradient_matches_finite_differences():
         ],
         axis=-1,
     )
-    grad = hmc.banana_grad_log_density(x, b=0.3)
     assert np.allclose(grad, numeric, rtol=1e-5, atol=1e-6), (
         f"banana_grad_log_density(x, b=0.3) returned {grad}, but central differences of "
         f"banana_log_density give {numeric}. Hint: differentiate the squared term with the "
