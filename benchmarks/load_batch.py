@@ -122,8 +122,8 @@ def load(args) -> None:
     sampler.join()
     seconds = time.monotonic() - started
     processes, files = leftovers(out)
-    rows = list(csv.reader(open(out / "grades.csv")))[1:]
-    errors = [row[0] for row in rows if row[-1] != "graded"]
+    rows = list(csv.DictReader(open(out / "grades.csv")))
+    errors = [row["submission"] for row in rows if row["status"] != "graded"]
     print(
         f"submissions: {len(sources)}, exit status {code}, {seconds:.0f} s, jobs {args.jobs}, "
         f"questions {args.questions or 'all'}"
@@ -183,7 +183,7 @@ def resume(args) -> None:
     text = second_log.read_text()
     kept = text.count("  kept (graded in an earlier run) ")
     graded = text.count("  graded ")
-    rows = list(csv.reader(open(out / "grades.csv")))[1:]
+    rows = list(csv.DictReader(open(out / "grades.csv")))
     processes, files = leftovers(out)
     print(
         f"batch of {len(sources)} (jobs {args.jobs}); first run stopped with SIG{args.signal} "
@@ -196,7 +196,7 @@ def resume(args) -> None:
     print(
         f"second run: kept {kept}, graded {graded}, lost "
         f"{len(sources) - results_on_disk(out)}; grades.csv rows {len(rows)}, statuses "
-        f"{sorted({row[-1] for row in rows})}"
+        f"{sorted({row['status'] for row in rows})}"
     )
     print(f"processes left behind: {processes}; marker files left behind: {files}")
     print(f"(logs in {work})")
