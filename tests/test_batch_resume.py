@@ -82,3 +82,45 @@ def test_unreadable_results_are_graded_again(tmp_path, bad):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "results.json").write_text(bad)
     assert kept_result(source, tmp_path / "out", ONLY) is None
+
+
+def test_workers_exit_when_their_grading_process_is_killed(tmp_path):
+    """``kill PID`` on a ``practice07 grade --jobs 2`` (its process only, not its group)
+    leaves no pool worker behind: each ends within seconds. Bug kind caught: orphaned
+    workers that wait forever for work from a process that is gone."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    slow = "import time\ntime.sleep(120)\n"
+    sources = []
+    for i in range(2):
+        folder = tmp_path / f"slow{i}" / "student"
+        folder.mkdir(parents=True)
+        (folder / "theory.py").write_text(slow)
+        sources.append(str(folder.parent))
+    command = [sys.executable, "-m", "autograder.cli", "grade", *sources]
+    command += ["--out", str(tmp_path / "out"), "--jobs", "2", "--questions", "1.8"]
+    grader = subprocess.Popen(command, cwd=tmp_path, start_new_session=True)
+    try:
+        workers: list[psutil.Process] = []
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            children = psutil.Process(grader.pid).children()
+            workers = [c for c in children if "spawn_main" in " ".join(c.cmdline())]
+        assert len(workers) >= 2, "the pool's workers did not start"
+        time.sleep(2)  # the workers are grading now
+        os.kill(grader.pid, signal.SIGTERM)
+        grader.wait(timeout=30)
+        _, alive = psutil.wait_procs(workers, timeout=20)
+        assert not alive, [p.pid for p in alive]
+    finally:
+        try:
+            os.killpg(grader.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

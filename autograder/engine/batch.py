@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -169,6 +172,23 @@ def _marker(out_dir: Path, name: str) -> Path:
     return Path(out_dir) / IN_PROGRESS / name
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Pool worker initializer: end this worker once the grading process ``parent`` is gone.
+
+    A worker whose grading process was killed (``kill PID`` rather than Ctrl-C, which
+    reaches the whole process group) would otherwise wait forever for work that never
+    comes. A thread checks the parent once a second; the worker's own student process dies
+    with it (parent-death signal).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _grade(source: Path, out_dir: Path, name: str, budget: float, questions) -> SubmissionResult:
     marker = _marker(out_dir, name)
     marker.parent.mkdir(parents=True, exist_ok=True)
@@ -190,7 +210,12 @@ def _grade_in_pool(
     chunk = jobs * TASKS_PER_WORKER
     for start in range(0, len(indices), chunk):
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            with ProcessPoolExecutor(
+                max_workers=jobs,
+                mp_context=context,
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            ) as pool:
                 futures = {
                     pool.submit(_grade, *task(i)): i for i in indices[start : start + chunk]
                 }
